@@ -1,0 +1,101 @@
+//! Annotation throughput on the Reuters-21578 corpus (read from
+//! `../shared/corpus/reuters21578.jsonl`; skipped with a message when absent).
+//!
+//! Reports, for one thread, the median over rounds of words/s and articles/s for
+//! (a) the baseline, tokenization alone, and (b) full annotation (recognition and
+//! linking), and their ratio — both measured in this run, so machine noise cancels
+//! out. Every round checks its answer (the number of entities found must be the
+//! same each round and non-zero).
+//!
+//! `cargo bench --bench annotate [-- ROUNDS [LIMIT]]`
+
+use kglink::annotate::Annotator;
+use kglink::kb::Kb;
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let rounds: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(5);
+    let limit: usize = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(usize::MAX);
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/reuters21578.jsonl");
+    let Ok(data) = std::fs::read_to_string(&path) else {
+        eprintln!("skipped: {} is absent", path.display());
+        return;
+    };
+    let texts: Vec<(String, Option<String>)> = data
+        .lines()
+        .take(limit)
+        .map(|l| {
+            let a = kglink::input::parse_record(l).expect("corpus records parse");
+            (a.text, a.date)
+        })
+        .collect();
+    let words: usize = texts.iter().map(|t| t.0.split_whitespace().count()).sum();
+    let t0 = Instant::now();
+    let kb = Kb::bundled().expect("bundled KB loads");
+    let kb_secs = t0.elapsed().as_secs_f64();
+    let annotator = Annotator::new(kb);
+    println!(
+        "corpus: {} articles, {} words; KB load + index: {:.3}s; {} rounds, one thread",
+        texts.len(),
+        words,
+        kb_secs,
+        rounds
+    );
+    let mut base = Vec::new();
+    let mut full = Vec::new();
+    let mut expected_entities = None;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let mut tokens = 0usize;
+        for (text, _) in &texts {
+            tokens += kglink::text::tokenize(text).len();
+        }
+        assert!(tokens > words / 2);
+        base.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let mut entities = 0usize;
+        for (text, date) in &texts {
+            entities += annotator.links(text, date.as_deref()).len();
+        }
+        full.push(t.elapsed().as_secs_f64());
+        assert!(entities > 0);
+        assert_eq!(
+            *expected_entities.get_or_insert(entities),
+            entities,
+            "annotation is deterministic"
+        );
+    }
+    let (b, f) = (median(base), median(full));
+    let n = texts.len() as f64;
+    println!(
+        "baseline tokenize: median {:.3}s = {:.0} words/s, {:.0} articles/s",
+        b,
+        words as f64 / b,
+        n / b
+    );
+    println!(
+        "annotate:          median {:.3}s = {:.0} words/s, {:.0} articles/s",
+        f,
+        words as f64 / f,
+        n / f
+    );
+    println!(
+        "annotate / tokenize time ratio: {:.1}x; entities found: {}",
+        f / b,
+        expected_entities.unwrap_or(0)
+    );
+}

@@ -1,0 +1,116 @@
+//! `kglink annotate`: entities of a text as JSON, JSON Lines or Turtle.
+
+use super::KbArgs;
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use kglink::annotate::{to_entities, Annotator};
+use kglink::input::{self, InputFormat};
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnnotateFormat {
+    /// One JSON object per input: {"entities": [...]} (pretty for a single text).
+    Json,
+    /// One JSON object per line: {"id", "entities"}.
+    Jsonl,
+    /// The article graph as Turtle (the triples `ingest` would store in the article's graph).
+    Ttl,
+}
+
+#[derive(Debug, Args)]
+pub struct AnnotateArgs {
+    /// Input file, or `-` for standard input.
+    #[arg(default_value = "-")]
+    input: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    format: AnnotateFormat,
+    /// How to read the input: `text` (one article) or `jsonl` (a record a line:
+    /// {"id", "text", "date"?, "title"?}); `auto` guesses from the extension.
+    #[arg(long, value_enum, default_value = "auto")]
+    input_format: InputFormat,
+    /// The article's date (YYYY-MM-DD) for a text input: picks who held an office then.
+    #[arg(long)]
+    date: Option<String>,
+    /// Leave out links below this confidence (0–1).
+    #[arg(long, default_value_t = 0.0)]
+    min_confidence: f32,
+    #[command(flatten)]
+    kb: KbArgs,
+}
+
+pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
+    let kb = args.kb.load()?;
+    let annotator = Annotator::new(kb).with_min_confidence(args.min_confidence);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = 0usize;
+    let mut result: anyhow::Result<()> = Ok(());
+    let jsonl_input = args.input_format == InputFormat::Jsonl
+        || (args.input_format == InputFormat::Auto && input::is_jsonl(&args.input));
+    input::read_input(&args.input, args.input_format, &mut |item| {
+        if result.is_err() {
+            return;
+        }
+        let mut article = match item.article {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed += 1;
+                return;
+            }
+        };
+        if article.date.is_none() {
+            article.date.clone_from(&args.date);
+        }
+        let links = annotator.links(&article.text, article.date.as_deref());
+        let r = match args.format {
+            AnnotateFormat::Json if !jsonl_input => {
+                let v = json!({ "entities": to_entities(&article.text, &links) });
+                serde_json::to_writer_pretty(&mut out, &v)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|_| Ok(writeln!(out)?))
+            }
+            AnnotateFormat::Json | AnnotateFormat::Jsonl => {
+                let v = json!({ "id": article.id, "entities": to_entities(&article.text, &links) });
+                serde_json::to_writer(&mut out, &v)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|_| Ok(writeln!(out)?))
+            }
+            AnnotateFormat::Ttl => write_turtle(&mut out, &article, &links),
+        };
+        if let Err(e) = r {
+            result = Err(e);
+        }
+    })
+    .with_context(|| format!("reading {}", args.input.display()))?;
+    result?;
+    out.flush()?;
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn write_turtle(
+    out: &mut dyn Write,
+    article: &kglink::model::Article,
+    links: &[kglink::model::Link],
+) -> anyhow::Result<()> {
+    use oxigraph::io::{RdfFormat, RdfSerializer};
+    let quads = kglink::rdf::article_quads(article, links);
+    let mut ser = RdfSerializer::from_format(RdfFormat::Turtle);
+    for (p, iri) in kglink::query::PREFIXES {
+        ser = ser.with_prefix(*p, *iri)?;
+    }
+    let mut w = ser.for_writer(out);
+    for q in quads {
+        w.serialize_triple(&oxigraph::model::Triple::from(q))?;
+    }
+    w.finish()?;
+    Ok(())
+}

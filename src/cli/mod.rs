@@ -1,0 +1,111 @@
+//! Command-line interface: argument definitions (clap derive, help from doc
+//! comments) and one module per subcommand, each with a `run`.
+
+mod annotate;
+mod eval;
+mod ingest;
+mod query;
+
+use clap::{Args, Parser, Subcommand};
+use kglink::kb::Kb;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Knowledge-graph entity linker for news: tags people, countries, organizations
+/// and places, links them to Wikidata, and stores them as RDF you can query with
+/// SPARQL.
+#[derive(Debug, Parser)]
+#[command(name = "kglink", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Annotate text: print the entities found, with offsets and links.
+    Annotate(annotate::AnnotateArgs),
+    /// Annotate articles and store them, one named graph each.
+    Ingest(ingest::IngestArgs),
+    /// Run a SPARQL query, a .rq file, or a saved query by name.
+    Query(query::QueryArgs),
+    /// Score annotation against gold JSONL files.
+    Eval(eval::EvalArgs),
+}
+
+/// Where the store is.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Store directory (created if missing).
+    #[arg(
+        long,
+        env = "KGLINK_STORE",
+        default_value = "./kglink-data",
+        global = true
+    )]
+    pub store: PathBuf,
+    /// Use a throw-away in-memory store instead.
+    #[arg(long, global = true)]
+    pub memory: bool,
+}
+
+impl StoreArgs {
+    /// Opens the store.
+    pub fn open(&self) -> anyhow::Result<kglink::store::Store> {
+        Ok(if self.memory {
+            kglink::store::Store::memory()?
+        } else {
+            kglink::store::Store::open(&self.store)?
+        })
+    }
+}
+
+/// Which knowledge base to use.
+#[derive(Debug, Clone, Args)]
+pub struct KbArgs {
+    /// Knowledge-base directory of TSV files (default: the bundled KB).
+    #[arg(long, env = "KGLINK_KB")]
+    pub kb: Option<PathBuf>,
+}
+
+impl KbArgs {
+    /// Loads the KB.
+    pub fn load(&self) -> anyhow::Result<&'static Kb> {
+        Ok(match &self.kb {
+            None => Kb::bundled()?,
+            Some(dir) => Box::leak(Box::new(Kb::load_dir(dir)?)),
+        })
+    }
+}
+
+/// Parses the command line and runs the subcommand.
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Annotate(a) => annotate::run(a),
+        Command::Ingest(a) => ingest::run(a),
+        Command::Query(a) => query::run(a),
+        Command::Eval(a) => eval::run(a),
+    }
+}
+
+/// A progress bar on a terminal, hidden in a pipe or with `NO_COLOR`-style quiet.
+pub fn progress(len: Option<u64>, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = match len {
+        Some(n) => indicatif::ProgressBar::new(n),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    let template = if len.is_some() {
+        format!("{{spinner}} {what} {{pos}}/{{len}} [{{bar:30}}] {{per_sec}} eta {{eta}}")
+    } else {
+        format!("{{spinner}} {what} {{pos}} {{per_sec}}")
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb
+}

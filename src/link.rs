@@ -1,0 +1,300 @@
+//! Linking: each recognized mention gets a QID from the KB or a stable local ID.
+//!
+//! Candidates come from the alias index. They are scored by prior, the kind of name
+//! matched, type agreement with a title cue, coherence with the other entities of
+//! the document (shared countries), positions held at the article's date, and
+//! in-document coreference: a bare "Kim" or "Abe" is the person named in full
+//! elsewhere in the text. Unknown names get a local ID minted from type and
+//! normalized name, so one unknown person is one node across articles.
+
+use crate::kb::{AliasKind, EntityId, Kb, PartialDate};
+use crate::model::{EntityType, Link, Mention, Origin, Target};
+use crate::recognize::{Recognized, Span};
+use crate::text::{name_key, slug};
+use std::collections::HashSet;
+
+/// Prefix of local IDs in JSON output.
+pub const LOCAL_PREFIX: &str = "local:";
+
+/// The local ID of an unknown entity: `local:per/kim-jong-chol`.
+pub fn local_id(etype: EntityType, name: &str) -> String {
+    let s = slug(name);
+    let s = if s.is_empty() {
+        "unnamed".to_string()
+    } else {
+        s
+    };
+    format!("{LOCAL_PREFIX}{}/{s}", etype.slug())
+}
+
+/// Links the mentions of one document.
+pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) -> Vec<Link> {
+    let spans = &rec.spans;
+    // entities named unambiguously somewhere in the document
+    let mut anchored: HashSet<EntityId> = HashSet::new();
+    for s in spans {
+        let mut ids: Vec<EntityId> = s
+            .candidates
+            .iter()
+            .filter(|c| c.1 != AliasKind::Surname)
+            .map(|c| c.0)
+            .collect();
+        ids.dedup();
+        if ids.len() == 1 {
+            anchored.insert(ids[0]);
+        }
+    }
+    let doc_countries: HashSet<EntityId> = anchored
+        .iter()
+        .flat_map(|&e| kb.entity(e).countries(e).collect::<Vec<_>>())
+        .collect();
+
+    let mut links: Vec<Option<Link>> = Vec::with_capacity(spans.len());
+    for s in spans {
+        let m = &s.mention;
+        if s.candidates.is_empty() || s.surname_only() {
+            links.push(None);
+            continue;
+        }
+        let scored = score(kb, s, &anchored, &doc_countries, date);
+        links.push(Some(best_link(kb, m, &scored)));
+    }
+
+    // coreference: bare names resolved against full names in the document
+    let persons: Vec<(usize, Vec<String>)> = links
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let l = l.as_ref()?;
+            let words = name_words(&text[l.mention.start..l.mention.end]);
+            (l.etype == EntityType::Per && words.len() >= 2).then_some((i, words))
+        })
+        .collect();
+    let mut unknown_full: Vec<(usize, Vec<String>, String)> = Vec::new();
+    for (i, s) in spans.iter().enumerate() {
+        if links[i].is_some() {
+            continue;
+        }
+        let m = &s.mention;
+        let surface = &text[m.start..m.end];
+        let words = name_words(surface);
+        let coref = if words.len() <= 2 && m.etype == EntityType::Per || s.surname_only() {
+            resolve_short(&persons, &links, &words, i)
+        } else {
+            None
+        };
+        if let Some(j) = coref {
+            let l = links[j].as_ref().expect("persons are linked");
+            let follows = j < i;
+            links[i] = Some(Link {
+                mention: Mention {
+                    origin: Origin::Coreference,
+                    ..m.clone()
+                },
+                target: l.target.clone(),
+                etype: l.etype,
+                label: l.label.clone(),
+                confidence: (l.confidence * if follows { 0.95 } else { 0.9 }).min(0.95),
+            });
+            continue;
+        }
+        if s.surname_only() {
+            let mut c: Vec<(EntityId, u8)> = s
+                .candidates
+                .iter()
+                .map(|c| (c.0, kb.entity(c.0).prior))
+                .collect();
+            c.sort_by_key(|x| std::cmp::Reverse(x.1));
+            c.dedup_by_key(|x| x.0);
+            let top = c[0];
+            let margin = c.get(1).map_or(100, |x| top.1.saturating_sub(x.1));
+            if (top.1 >= 75 && margin >= 15) || (m.title.is_some() && margin >= 10) {
+                let e = kb.entity(top.0);
+                links[i] = Some(Link {
+                    mention: m.clone(),
+                    target: Target::Known(e.qid.clone()),
+                    etype: EntityType::Per,
+                    label: e.label.clone(),
+                    confidence: if m.title.is_some() { 0.85 } else { 0.8 },
+                });
+                continue;
+            }
+            if m.title.is_none() {
+                continue; // a bare surname we cannot place: not reported
+            }
+        }
+        let etype = if s.surname_only() {
+            EntityType::Per
+        } else {
+            m.etype
+        };
+        let id = local_id(etype, surface);
+        let confidence = match m.origin {
+            Origin::TitleCue => 0.8,
+            Origin::Capitalized if words.len() >= 2 => 0.7,
+            _ => 0.5,
+        };
+        if etype == EntityType::Per && words.len() >= 2 {
+            unknown_full.push((i, words.clone(), id.clone()));
+        }
+        links[i] = Some(Link {
+            mention: Mention { etype, ..m.clone() },
+            target: Target::Unknown(id),
+            etype,
+            label: surface.to_string(),
+            confidence,
+        });
+    }
+    // short unknown names that are part of an unknown full name get its ID
+    for (i, l) in links.iter_mut().enumerate() {
+        let Some(l) = l else { continue };
+        if !l.is_nil() || l.etype != EntityType::Per {
+            continue;
+        }
+        let words = name_words(&l.label);
+        if words.len() != 1 {
+            continue;
+        }
+        if let Some((_, _, id)) = unknown_full
+            .iter()
+            .filter(|(j, w, _)| *j != i && w.contains(&words[0]))
+            .min_by_key(|(j, _, _)| j.abs_diff(i))
+        {
+            l.target = Target::Unknown(id.clone());
+            l.label = unknown_full
+                .iter()
+                .find(|u| &u.2 == id)
+                .map(|u| u.1.join(" "))
+                .unwrap_or_default();
+            l.mention.origin = Origin::Coreference;
+        }
+    }
+    links.into_iter().flatten().collect()
+}
+
+fn name_words(s: &str) -> Vec<String> {
+    s.split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(name_key)
+        .collect()
+}
+
+/// The index of the full-name person mention a short name refers to: the nearest
+/// one before it whose name contains all its words, else the nearest after it.
+fn resolve_short(
+    persons: &[(usize, Vec<String>)],
+    links: &[Option<Link>],
+    words: &[String],
+    i: usize,
+) -> Option<usize> {
+    if words.is_empty() {
+        return None;
+    }
+    let matching = persons
+        .iter()
+        .filter(|(_, w)| w.len() > words.len() && words.iter().all(|x| w.contains(x)));
+    let before = matching
+        .clone()
+        .filter(|(j, _)| *j < i)
+        .max_by_key(|(j, _)| *j);
+    if let Some((j, _)) = before {
+        return Some(*j);
+    }
+    // after: prefer the most confident (most prominent) entity
+    matching
+        .filter(|(j, _)| *j > i)
+        .max_by(|a, b| {
+            let ca = links[a.0].as_ref().map_or(0.0, |l| l.confidence);
+            let cb = links[b.0].as_ref().map_or(0.0, |l| l.confidence);
+            ca.total_cmp(&cb).then(b.0.cmp(&a.0))
+        })
+        .map(|(j, _)| *j)
+}
+
+/// Candidates with their scores, best first.
+fn score(
+    kb: &Kb,
+    s: &Span,
+    anchored: &HashSet<EntityId>,
+    doc_countries: &HashSet<EntityId>,
+    date: Option<PartialDate>,
+) -> Vec<(EntityId, AliasKind, f32)> {
+    let m = &s.mention;
+    let mut out: Vec<(EntityId, AliasKind, f32)> = Vec::new();
+    for &(id, kind) in &s.candidates {
+        let e = kb.entity(id);
+        let mut v = f32::from(e.prior) / 100.0;
+        v += match kind {
+            AliasKind::Label | AliasKind::Official => 0.3,
+            AliasKind::Alias | AliasKind::Demonym => 0.2,
+            AliasKind::Acronym => 0.15,
+            AliasKind::Surname => 0.0,
+        };
+        if m.title.is_some() {
+            v += if e.etype == EntityType::Per {
+                0.5
+            } else {
+                -0.5
+            };
+        }
+        if anchored.contains(&id) {
+            v += 0.4;
+        }
+        let ties = e
+            .countries(id)
+            .filter(|c| *c != id)
+            .any(|c| doc_countries.contains(&c));
+        if ties {
+            v += 0.25;
+        }
+        if let (Some(d), true) = (date, e.etype == EntityType::Per) {
+            if e.positions
+                .iter()
+                .any(|t| t.start.is_none_or(|s| s <= d) && t.end.is_none_or(|x| d <= x))
+            {
+                v += 0.2;
+            }
+        }
+        if let Some(title) = &m.title {
+            if e.positions.iter().any(|t| {
+                kb.positions()[t.position]
+                    .titles
+                    .iter()
+                    .any(|x| x.ends_with(title.as_str()))
+            }) {
+                v += 0.2;
+            }
+        }
+        match out.iter_mut().find(|x| x.0 == id) {
+            Some(x) if x.2 < v => *x = (id, kind, v),
+            Some(_) => {}
+            None => out.push((id, kind, v)),
+        }
+    }
+    out.sort_by(|a, b| b.2.total_cmp(&a.2));
+    out
+}
+
+fn best_link(kb: &Kb, m: &Mention, scored: &[(EntityId, AliasKind, f32)]) -> Link {
+    let (id, kind, top) = scored[0];
+    let z: f32 = scored.iter().map(|x| ((x.2 - top) / 0.1).exp()).sum();
+    let p = 1.0 / z;
+    let base = match kind {
+        AliasKind::Label | AliasKind::Official => 0.97,
+        AliasKind::Alias => 0.93,
+        AliasKind::Demonym => 0.92,
+        AliasKind::Acronym => 0.9,
+        AliasKind::Surname => 0.8,
+    };
+    let e = kb.entity(id);
+    Link {
+        mention: Mention {
+            etype: e.etype,
+            ..m.clone()
+        },
+        target: Target::Known(e.qid.clone()),
+        etype: e.etype,
+        label: e.label.clone(),
+        confidence: (base * p).clamp(0.0, 1.0),
+    }
+}

@@ -1,0 +1,265 @@
+//! RDF: an annotated article becomes the quads of its own named graph; the KB
+//! becomes the quads of the KB graph. See `ontology/kglink.ttl` for the terms and
+//! `ontology/example.trig` for a worked example.
+
+use crate::annotate::target_iri;
+use crate::kb::Kb;
+use crate::model::{Article, Link, Origin};
+use crate::text::CharIndex;
+use crate::vocab::*;
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The IRI of an article (and of its named graph): the ID, percent-encoded.
+pub fn article_iri(id: &str) -> String {
+    let mut s = String::from(ARTICLE_BASE);
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
+/// Hex SHA-256 of a text: the content hash that tells a changed article.
+pub fn content_hash(text: &str) -> String {
+    let d = Sha256::digest(text.as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn nn(iri: &str) -> NamedNode {
+    NamedNode::new_unchecked(iri)
+}
+
+fn origin_str(o: Origin) -> &'static str {
+    match o {
+        Origin::Gazetteer => "gazetteer",
+        Origin::Demonym => "demonym",
+        Origin::TitleCue => "title_cue",
+        Origin::Capitalized => "capitalized",
+        Origin::Coreference => "coreference",
+    }
+}
+
+/// Collects quads of one graph.
+struct Graph {
+    name: GraphName,
+    quads: Vec<Quad>,
+}
+
+impl Graph {
+    fn add(&mut self, s: impl Into<NamedOrBlankNode>, p: &str, o: impl Into<Term>) {
+        self.quads.push(Quad::new(s, nn(p), o, self.name.clone()));
+    }
+}
+
+/// The quads of an article's graph: the article node (a `nif:Context` holding the
+/// text), one node per mention, unknown entities, `schema:mentions` and same-sentence
+/// co-mentions.
+pub fn article_quads(article: &Article, links: &[Link]) -> Vec<Quad> {
+    let a_iri = article_iri(&article.id);
+    let a = nn(&a_iri);
+    let mut g = Graph {
+        name: GraphName::NamedNode(a.clone()),
+        quads: Vec::new(),
+    };
+    g.add(a.clone(), RDF_TYPE, nn(SCHEMA_NEWS_ARTICLE));
+    g.add(a.clone(), RDF_TYPE, nn(NIF_CONTEXT));
+    g.add(a.clone(), KGL_SOURCE_ID, Literal::from(article.id.as_str()));
+    g.add(
+        a.clone(),
+        NIF_IS_STRING,
+        Literal::from(article.text.as_str()),
+    );
+    g.add(
+        a.clone(),
+        KGL_CONTENT_HASH,
+        Literal::from(content_hash(&article.text)),
+    );
+    if let Some(t) = &article.title {
+        g.add(a.clone(), SCHEMA_HEADLINE, Literal::from(t.as_str()));
+    }
+    if let Some(u) = &article.url {
+        g.add(a.clone(), SCHEMA_URL, Literal::from(u.as_str()));
+    }
+    if let Some(s) = &article.source {
+        g.add(a.clone(), DCTERMS_SOURCE, Literal::from(s.as_str()));
+    }
+    if let Some(d) = article
+        .date
+        .as_deref()
+        .and_then(crate::kb::PartialDate::parse)
+    {
+        let dt = nn(&format!("{XSD}{}", d.xsd_type()));
+        g.add(
+            a.clone(),
+            SCHEMA_DATE_PUBLISHED,
+            Literal::new_typed_literal(d.to_iso(), dt),
+        );
+    }
+    let ix = CharIndex::new(&article.text);
+    let mut counts: BTreeSet<String> = BTreeSet::new();
+    let mut by_sentence: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    let mut unknown: BTreeMap<String, (String, &'static str)> = BTreeMap::new();
+    for l in links {
+        let (s, e) = (ix.char_of(l.mention.start), ix.char_of(l.mention.end));
+        let m = nn(&format!("{a_iri}#char={s},{e}"));
+        let target = target_iri(&l.target);
+        g.add(m.clone(), RDF_TYPE, nn(NIF_PHRASE));
+        g.add(m.clone(), RDF_TYPE, nn(KGL_MENTION));
+        g.add(m.clone(), NIF_REFERENCE_CONTEXT, a.clone());
+        let nonneg = nn(XSD_NON_NEGATIVE_INTEGER);
+        g.add(
+            m.clone(),
+            NIF_BEGIN_INDEX,
+            Literal::new_typed_literal(s.to_string(), nonneg.clone()),
+        );
+        g.add(
+            m.clone(),
+            NIF_END_INDEX,
+            Literal::new_typed_literal(e.to_string(), nonneg),
+        );
+        g.add(
+            m.clone(),
+            NIF_ANCHOR_OF,
+            Literal::from(&article.text[l.mention.start..l.mention.end]),
+        );
+        g.add(m.clone(), ITSRDF_TA_IDENT_REF, nn(&target));
+        let conf = f64::from((l.confidence * 1000.0).round()) / 1000.0;
+        g.add(m.clone(), ITSRDF_TA_CONFIDENCE, Literal::from(conf));
+        g.add(m.clone(), ITSRDF_TA_CLASS_REF, nn(class_of(l.etype)));
+        g.add(m.clone(), KGL_ENTITY_TYPE, Literal::from(l.etype.as_str()));
+        g.add(
+            m.clone(),
+            KGL_SENTENCE,
+            Literal::from(l.mention.sentence as i64),
+        );
+        g.add(
+            m.clone(),
+            KGL_ORIGIN,
+            Literal::from(origin_str(l.mention.origin)),
+        );
+        if let Some(t) = &l.mention.title {
+            g.add(m.clone(), KGL_TITLE, Literal::from(t.as_str()));
+        }
+        counts.insert(target.clone());
+        by_sentence
+            .entry(l.mention.sentence)
+            .or_default()
+            .insert(target.clone());
+        if l.is_nil() {
+            unknown
+                .entry(target)
+                .or_insert_with(|| (l.label.clone(), class_of(l.etype)));
+        }
+    }
+    for (iri, (label, class)) in &unknown {
+        let e = nn(iri);
+        g.add(e.clone(), RDF_TYPE, nn(class));
+        g.add(e.clone(), RDF_TYPE, nn(KGL_UNKNOWN_ENTITY));
+        g.add(
+            e,
+            RDFS_LABEL,
+            Literal::new_language_tagged_literal_unchecked(label.as_str(), "en"),
+        );
+    }
+    for iri in &counts {
+        g.add(a.clone(), SCHEMA_MENTIONS, nn(iri));
+    }
+    let mut pairs: BTreeSet<(&String, &String)> = BTreeSet::new();
+    for set in by_sentence.values() {
+        for x in set {
+            for y in set {
+                if x != y {
+                    pairs.insert((x, y));
+                }
+            }
+        }
+    }
+    for (x, y) in pairs {
+        g.add(nn(x), KGL_CO_MENTIONED_WITH, nn(y));
+    }
+    g.quads
+}
+
+/// The quads of the KB graph: every entity with its type, labels, aliases,
+/// description, prior, relations (P17, P27, P36, P463, ISO codes) and positions
+/// held as Wikidata-style statements with start and end qualifiers.
+pub fn kb_quads(kb: &Kb) -> Vec<Quad> {
+    let mut g = Graph {
+        name: GraphName::NamedNode(nn(KB_GRAPH)),
+        quads: Vec::new(),
+    };
+    let en = |s: &str| Literal::new_language_tagged_literal_unchecked(s, "en");
+    let wd = |q: &str| nn(&format!("{WD}{q}"));
+    let wdt = |p: &str| format!("{WDT}{p}");
+    for p in kb.positions() {
+        let s = wd(&p.qid);
+        g.add(s.clone(), RDF_TYPE, nn(KGL_POSITION));
+        g.add(s.clone(), RDFS_LABEL, en(&p.label));
+        g.add(s.clone(), KGL_ROLE, Literal::from(p.role.as_str()));
+        for t in &p.titles {
+            g.add(s.clone(), KGL_TITLE_WORD, Literal::from(t.as_str()));
+        }
+        if let Some(c) = &p.country {
+            g.add(s.clone(), &wdt("P1001"), wd(c));
+        }
+    }
+    for e in kb.entities() {
+        let s = wd(&e.qid);
+        g.add(s.clone(), RDF_TYPE, nn(class_of(e.etype)));
+        g.add(s.clone(), RDFS_LABEL, en(&e.label));
+        for (name, kind) in e.names.iter().skip(1) {
+            let p = if *kind == crate::kb::AliasKind::Demonym {
+                KGL_DEMONYM
+            } else {
+                SKOS_ALT_LABEL
+            };
+            g.add(s.clone(), p, en(name));
+        }
+        if let Some(d) = &e.description {
+            g.add(s.clone(), SCHEMA_DESCRIPTION, en(d));
+        }
+        g.add(s.clone(), KGL_PRIOR, Literal::from(i64::from(e.prior)));
+        if !e.kind.is_empty() {
+            g.add(s.clone(), KGL_KIND, Literal::from(e.kind.as_str()));
+        }
+        if let Some(c) = e.country {
+            g.add(s.clone(), &wdt("P17"), wd(&kb.entity(c).qid));
+        }
+        for &c in &e.citizenship {
+            g.add(s.clone(), &wdt("P27"), wd(&kb.entity(c).qid));
+        }
+        if let Some(c) = e.capital {
+            g.add(s.clone(), &wdt("P36"), wd(&kb.entity(c).qid));
+        }
+        for &m in &e.memberships {
+            g.add(s.clone(), &wdt("P463"), wd(&kb.entity(m).qid));
+        }
+        for code in &e.iso {
+            let p = if code.len() == 2 { "P297" } else { "P298" };
+            g.add(s.clone(), &wdt(p), Literal::from(code.as_str()));
+        }
+        for (i, t) in e.positions.iter().enumerate() {
+            let pos = &kb.positions()[t.position];
+            g.add(s.clone(), &wdt("P39"), wd(&pos.qid));
+            let st = nn(&format!("{KB_STATEMENT_BASE}{}-P39-{i}", e.qid));
+            g.add(s.clone(), &format!("{P}P39"), st.clone());
+            g.add(st.clone(), &format!("{PS}P39"), wd(&pos.qid));
+            for (q, d) in [("P580", t.start), ("P582", t.end)] {
+                if let Some(d) = d {
+                    let dt = nn(&format!("{XSD}{}", d.xsd_type()));
+                    g.add(
+                        st.clone(),
+                        &format!("{PQ}{q}"),
+                        Literal::new_typed_literal(d.to_iso(), dt),
+                    );
+                }
+            }
+        }
+    }
+    g.quads
+}

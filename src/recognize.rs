@@ -1,0 +1,471 @@
+//! Recognition: finds typed mentions in a text.
+//!
+//! Four sources, in order of trust: names from the KB's alias index
+//! (leftmost-longest, at word boundaries, with case rules that depend on whether
+//! the line is ordinary prose, all lower case or all upper case); demonyms as
+//! country mentions; names after a title cue ("President", "Mr"); and capitalized
+//! sequences the KB does not know, typed by their cues.
+
+use crate::kb::{AliasKind, EntityId, Kb};
+use crate::lexicon::{self, contains};
+use crate::model::{EntityType, Mention, Origin};
+use crate::text::{self, CaseMode, Token};
+
+/// A recognized mention and, for KB names, the candidate entities its surface
+/// matched (with the kind of name).
+#[derive(Debug, Clone)]
+pub struct Span {
+    /// The mention.
+    pub mention: Mention,
+    /// KB candidates; empty for unknown names.
+    pub candidates: Vec<(EntityId, AliasKind)>,
+}
+
+impl Span {
+    /// True when every candidate is reached only through a bare family name.
+    pub fn surname_only(&self) -> bool {
+        !self.candidates.is_empty() && self.candidates.iter().all(|c| c.1 == AliasKind::Surname)
+    }
+}
+
+/// The analysed text the linker also needs: tokens and the spans found.
+#[derive(Debug, Clone)]
+pub struct Recognized {
+    /// Tokens with sentence numbers.
+    pub tokens: Vec<Token>,
+    /// Mentions, sorted by start, not overlapping.
+    pub spans: Vec<Span>,
+}
+
+/// Recognizes mentions in `text` with the names of `kb`.
+pub fn recognize(kb: &Kb, text: &str) -> Recognized {
+    let tokens = text::tokenize(text);
+    let lines = text::line_modes(text);
+    let mode_at = |b: usize| -> CaseMode {
+        let i = lines.partition_point(|l| l.1 < b);
+        lines.get(i).map_or(CaseMode::Mixed, |l| l.2)
+    };
+    let token_at = |b: usize| -> Option<usize> {
+        let i = tokens.partition_point(|t| t.end <= b);
+        (i < tokens.len() && tokens[i].start <= b).then_some(i)
+    };
+
+    // 1. KB names
+    let mut found: Vec<Span> = Vec::new();
+    for f in kb.index().find_all(text) {
+        let surface = &text[f.start..f.end];
+        let mode = mode_at(f.start);
+        let candidates: Vec<(EntityId, AliasKind)> = kb
+            .index()
+            .hits_of(f.key)
+            .iter()
+            .filter(|h| accept_case(kb, surface, &h.surface, h.kind, h.entity, mode))
+            .map(|h| (h.entity, h.kind))
+            .collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        let best = candidates
+            .iter()
+            .max_by_key(|c| (kind_rank(c.1), kb.entity(c.0).prior))
+            .expect("not empty");
+        let sentence = token_at(f.start).map_or(0, |t| tokens[t].sentence);
+        found.push(Span {
+            mention: Mention {
+                start: f.start,
+                end: f.end,
+                etype: kb.entity(best.0).etype,
+                origin: if best.1 == AliasKind::Demonym {
+                    Origin::Demonym
+                } else {
+                    Origin::Gazetteer
+                },
+                sentence,
+                title: None,
+            },
+            candidates,
+        });
+    }
+    // leftmost-longest, non-overlapping; a full name beats a bare surname
+    found.sort_by_key(|s| {
+        (
+            std::cmp::Reverse(s.mention.end - s.mention.start),
+            s.surname_only(),
+            s.mention.start,
+        )
+    });
+    let mut spans: Vec<Span> = Vec::new();
+    for s in found {
+        if !spans.iter().any(|t| overlaps(&t.mention, &s.mention)) {
+            spans.push(s);
+        }
+    }
+    spans.sort_by_key(|s| s.mention.start);
+
+    // 2. a country name or demonym that is only the first word of a longer name
+    let starts: std::collections::HashSet<usize> = spans.iter().map(|s| s.mention.start).collect();
+    spans.retain(|s| {
+        if s.mention.etype == EntityType::Per || mode_at(s.mention.start) != CaseMode::Mixed {
+            return true;
+        }
+        let Some(next) = next_capitalized(text, &tokens, s.mention.end) else {
+            return true;
+        };
+        let word = next.text(text);
+        if contains(lexicon::MISC_KEYWORDS, word) {
+            return false;
+        }
+        if s.mention.origin == Origin::Demonym
+            && !contains(lexicon::TITLES, word)
+            && !starts.contains(&next.start)
+        {
+            // "Korean War", "Japanese Red Cross": the pair is another name
+            return false;
+        }
+        true
+    });
+
+    // 3. names after title cues
+    let covered = |spans: &[Span], t: &Token| {
+        spans
+            .iter()
+            .any(|s| s.mention.start < t.end && t.start < s.mention.end)
+    };
+    let mut i = 0;
+    while i + 1 < tokens.len() {
+        let t = tokens[i];
+        let word = t.text(text);
+        let next = tokens[i + 1];
+        let gap = &text[t.end..next.start];
+        let title_ok = contains(lexicon::TITLES, word)
+            && mode_at(t.start) == CaseMode::Mixed
+            && (gap == " " || gap == ". " || gap == ", ")
+            && next.sentence == t.sentence
+            && text::is_capitalized(next.text(text))
+            && !contains(lexicon::TITLES, next.text(text))
+            && !contains(lexicon::NOT_NAMES, next.text(text));
+        if !title_ok {
+            i += 1;
+            continue;
+        }
+        let title = title_phrase(text, &tokens, i);
+        // an existing span starting at the name: tag it
+        if let Some(s) = spans.iter_mut().find(|s| s.mention.start == next.start) {
+            if s.mention.etype == EntityType::Per
+                || s.candidates
+                    .iter()
+                    .any(|c| kb.entity(c.0).etype == EntityType::Per)
+            {
+                s.mention.title = Some(title);
+                s.mention.etype = EntityType::Per;
+                s.candidates
+                    .retain(|c| kb.entity(c.0).etype == EntityType::Per);
+            } else if contains(lexicon::PERSONAL_TITLES, word) {
+                s.mention.etype = EntityType::Per;
+                s.mention.origin = Origin::TitleCue;
+                s.mention.title = Some(title);
+                s.candidates.clear();
+            }
+            i += 2;
+            continue;
+        }
+        if covered(&spans, &next) {
+            i += 1;
+            continue;
+        }
+        let end_tok = name_run_end(text, &tokens, i + 1, &spans, 4);
+        let (start, end) = (next.start, tokens[end_tok].end);
+        spans.push(Span {
+            mention: Mention {
+                start,
+                end,
+                etype: EntityType::Per,
+                origin: Origin::TitleCue,
+                sentence: next.sentence,
+                title: Some(title),
+            },
+            candidates: Vec::new(),
+        });
+        spans.sort_by_key(|s| s.mention.start);
+        i = end_tok + 1;
+    }
+
+    // 4. capitalized sequences the KB does not know
+    let person_words: Vec<String> = spans
+        .iter()
+        .filter(|s| s.mention.etype == EntityType::Per)
+        .flat_map(|s| {
+            text[s.mention.start..s.mention.end]
+                .split_whitespace()
+                .map(text::name_key)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut extra = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        let w = t.text(text);
+        if mode_at(t.start) != CaseMode::Mixed || !starts_name(w) || covered(&spans, &t) {
+            i += 1;
+            continue;
+        }
+        let end_tok = name_run_end(text, &tokens, i, &spans, 6);
+        let mut first = i;
+        // strip leading function words ("The", "But") and titles
+        while first <= end_tok
+            && (contains(lexicon::NOT_NAMES, tokens[first].text(text))
+                || contains(lexicon::TITLES, tokens[first].text(text)))
+        {
+            first += 1;
+        }
+        i = end_tok + 1;
+        if first > end_tok {
+            continue;
+        }
+        let n = end_tok - first + 1;
+        let words: Vec<&str> = (first..=end_tok).map(|k| tokens[k].text(text)).collect();
+        if words
+            .iter()
+            .all(|w| w.chars().all(|c| c.is_numeric() || c == '.'))
+        {
+            continue;
+        }
+        let prev = first
+            .checked_sub(1)
+            .map(|k| tokens[k])
+            .filter(|p| p.sentence == tokens[first].sentence);
+        let prev_word = prev.map(|p| p.text(text).to_lowercase());
+        let next_word = tokens
+            .get(end_tok + 1)
+            .filter(|x| x.sentence == t.sentence)
+            .map(|x| x.text(text).to_lowercase());
+        let last = words[n - 1];
+        let is_acronym = n == 1 && w_is_acronym(last);
+        let sentence_initial = tokens[first].sentence_start
+            || prev.is_some_and(|p| text[p.end..tokens[first].start].contains(['"', '“', ':']));
+        let cues = Cues {
+            words: &words,
+            is_acronym,
+            sentence_initial,
+            person_word: n == 1 && person_words.contains(&text::name_key(last)),
+            given_name: kb.is_given_name(words[0]),
+            prev_word: prev_word.as_deref(),
+            next_word: next_word.as_deref(),
+        };
+        let etype = cues.etype();
+        let Some(etype) = etype else { continue };
+        let (start, end) = (tokens[first].start, tokens[end_tok].end);
+        extra.push(Span {
+            mention: Mention {
+                start,
+                end,
+                etype,
+                origin: if n == 1 && etype == EntityType::Per {
+                    Origin::Coreference
+                } else {
+                    Origin::Capitalized
+                },
+                sentence: tokens[first].sentence,
+                title: None,
+            },
+            candidates: Vec::new(),
+        });
+    }
+    spans.extend(extra);
+    spans.sort_by_key(|s| s.mention.start);
+    Recognized { tokens, spans }
+}
+
+/// What is known around an unknown capitalized name.
+struct Cues<'a> {
+    words: &'a [&'a str],
+    is_acronym: bool,
+    sentence_initial: bool,
+    /// A single word that is part of a person's name elsewhere in the text.
+    person_word: bool,
+    /// The first word is a given name of a KB person.
+    given_name: bool,
+    prev_word: Option<&'a str>,
+    next_word: Option<&'a str>,
+}
+
+impl Cues<'_> {
+    /// The type the cues give, or `None` when the name is better left out.
+    fn etype(&self) -> Option<EntityType> {
+        let n = self.words.len();
+        let last = self.words[n - 1];
+        if self
+            .words
+            .iter()
+            .any(|w| contains(lexicon::MISC_KEYWORDS, w))
+        {
+            return None; // "Korean War", "World Cup": a name, but of none of our types
+        }
+        if contains(lexicon::ORG_KEYWORDS, last) || self.is_acronym {
+            return Some(EntityType::Org);
+        }
+        if contains(lexicon::LOC_KEYWORDS, last) {
+            return Some(EntityType::Loc);
+        }
+        let speaks = self
+            .next_word
+            .is_some_and(|x| lexicon::SPEECH_VERBS.contains(&x));
+        let plain_words = self.words.iter().all(|w| {
+            w.chars()
+                .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+        });
+        if self.person_word || ((2..=4).contains(&n) && self.given_name) {
+            return Some(EntityType::Per);
+        }
+        if n == 1 && self.sentence_initial {
+            return None;
+        }
+        if self
+            .prev_word
+            .is_some_and(|p| lexicon::LOC_PREPOSITIONS.contains(&p))
+        {
+            return Some(EntityType::Loc);
+        }
+        if speaks || ((2..=3).contains(&n) && plain_words) {
+            return Some(EntityType::Per);
+        }
+        None
+    }
+}
+
+/// The title ending at token `i`, with the modifiers before it, lower case:
+/// "prime minister", "foreign minister", "vice president".
+fn title_phrase(text: &str, tokens: &[Token], i: usize) -> String {
+    const MODIFIERS: &[&str] = &[
+        "prime", "foreign", "vice", "deputy", "crown", "supreme", "defence", "defense", "finance",
+        "interior", "chief", "general", "first", "grand", "state", "attorney", "home", "trade",
+    ];
+    let mut first = i;
+    while first > 0 {
+        let p = tokens[first - 1];
+        if p.sentence != tokens[i].sentence
+            || &text[p.end..tokens[first].start] != " "
+            || !MODIFIERS.contains(&p.text(text).to_lowercase().as_str())
+        {
+            break;
+        }
+        first -= 1;
+    }
+    text[tokens[first].start..tokens[i].end]
+        .trim_end_matches('.')
+        .to_lowercase()
+}
+
+fn overlaps(a: &Mention, b: &Mention) -> bool {
+    a.start < b.end && b.start < a.end
+}
+
+fn kind_rank(k: AliasKind) -> u8 {
+    match k {
+        AliasKind::Label | AliasKind::Official => 4,
+        AliasKind::Alias | AliasKind::Demonym => 3,
+        AliasKind::Acronym => 2,
+        AliasKind::Surname => 1,
+    }
+}
+
+/// A token that can start a name: capitalized, not a bare number.
+fn starts_name(w: &str) -> bool {
+    text::is_capitalized(w) && w.chars().count() >= 2 || w_is_acronym(w)
+}
+
+fn w_is_acronym(w: &str) -> bool {
+    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=6).contains(&letters) && w.chars().all(|c| c.is_uppercase() || c == '.' || c == '&')
+}
+
+/// The token after byte `end` when it is capitalized and directly follows.
+fn next_capitalized(text: &str, tokens: &[Token], end: usize) -> Option<Token> {
+    let i = tokens.partition_point(|t| t.start < end);
+    let t = *tokens.get(i)?;
+    (text[end..t.start] == *" " && text::is_capitalized(t.text(text))).then_some(t)
+}
+
+/// Index of the last token of the capitalized run starting at token `i`: tokens
+/// joined by single spaces, connectors allowed inside, stopping at KB spans.
+fn name_run_end(text: &str, tokens: &[Token], i: usize, spans: &[Span], max: usize) -> usize {
+    let mut end = i;
+    let mut k = i + 1;
+    while k < tokens.len() && k - i < max {
+        let prev = tokens[k - 1];
+        let t = tokens[k];
+        if t.sentence != prev.sentence || &text[prev.end..t.start] != " " {
+            break;
+        }
+        if spans
+            .iter()
+            .any(|s| s.mention.start < t.end && t.start < s.mention.end)
+        {
+            break;
+        }
+        let w = t.text(text);
+        if text::is_capitalized(w) && !contains(lexicon::NOT_NAMES, w) {
+            end = k;
+            k += 1;
+        } else if lexicon::CONNECTORS.contains(&w)
+            && k + 1 < tokens.len()
+            && w != "and"
+            && w != "the"
+            && w != "for"
+        {
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    end
+}
+
+/// Whether a KB name written `kb_surface` may match `surface` in a line of `mode`.
+fn accept_case(
+    kb: &Kb,
+    surface: &str,
+    kb_surface: &str,
+    kind: AliasKind,
+    entity: EntityId,
+    mode: CaseMode,
+) -> bool {
+    let short = kb_surface.chars().filter(|c| c.is_alphabetic()).count() <= 3
+        || kind == AliasKind::Acronym
+        || kb_surface
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase);
+    match mode {
+        CaseMode::Mixed => {
+            if surface == kb_surface {
+                return kind != AliasKind::Surname || !contains(lexicon::NOT_NAMES, surface);
+            }
+            if short {
+                return false;
+            }
+            // "KIM JONG UN", "Kim Jong Un": every word starts upper case
+            surface
+                .split([' ', '-'])
+                .filter(|w| !w.is_empty())
+                .all(|w| {
+                    w.chars().next().is_some_and(|c| !c.is_lowercase())
+                        || lexicon::CONNECTORS.contains(&w)
+                })
+                && kind != AliasKind::Surname
+        }
+        CaseMode::Upper => {
+            if kind == AliasKind::Surname {
+                return kb.entity(entity).prior >= 70;
+            }
+            !(short && contains(lexicon::NOT_NAMES, surface))
+        }
+        CaseMode::Lower => {
+            if short || surface.chars().count() < 4 || contains(lexicon::AMBIGUOUS_LOWER, surface) {
+                return false;
+            }
+            kind != AliasKind::Surname || kb.entity(entity).prior >= 80
+        }
+    }
+}

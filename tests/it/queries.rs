@@ -1,0 +1,191 @@
+//! Every saved query parses, runs on a fixture store, and gives the expected rows.
+
+use kglink::kb::Kb;
+use kglink::model::{Article, EntityType, Link, Mention, Origin, Target};
+use kglink::query::{self, short_term};
+use kglink::rdf;
+use kglink::store::Store;
+use oxigraph::sparql::QueryResults;
+use std::collections::BTreeMap;
+
+fn l(
+    start: usize,
+    end: usize,
+    sentence: usize,
+    etype: EntityType,
+    target: Target,
+    label: &str,
+    confidence: f32,
+) -> Link {
+    Link {
+        mention: Mention {
+            start,
+            end,
+            etype,
+            origin: Origin::Gazetteer,
+            sentence,
+            title: None,
+        },
+        target,
+        etype,
+        label: label.into(),
+        confidence,
+    }
+}
+
+fn fixture() -> Store {
+    let store = Store::memory().unwrap();
+    let kb = Kb::from_sources([
+        ("countries.tsv", "qid\tname\tprior\nQ17\tJapan\t90\nQ30\tUnited States\t99\n"),
+        ("organizations.tsv", "qid\tname\tkind\tprior\nQ1065\tUnited Nations\tigo\t95\n"),
+        ("positions.tsv", "qid\tlabel\tcountry\trole\ttitle\nQ11696\tPresident of the United States\tQ30\thead_of_state\tpresident\n"),
+        (
+            "people.tsv",
+            "qid\tname\tcitizenship\tpositions\tprior\nQ22686\tDonald Trump\tQ30\tQ11696@2017-01-20..2021-01-20\t99\n",
+        ),
+    ])
+    .unwrap();
+    store.put_kb(&kb).unwrap();
+    let k = |q: &str| Target::Known(q.into());
+    let a1 = Article {
+        id: "a1".into(),
+        text: "Trump visited Japan.".into(),
+        date: Some("2019-05-27".into()),
+        title: Some("Trump in Japan".into()),
+        ..Article::default()
+    };
+    let l1 = vec![
+        l(0, 5, 0, EntityType::Per, k("Q22686"), "Donald Trump", 0.97),
+        l(14, 19, 0, EntityType::Country, k("Q17"), "Japan", 0.95),
+    ];
+    let a2 = Article {
+        id: "a2".into(),
+        text: "Trump met UN officials. Kim Yong-chol came.".into(),
+        date: Some("2019-06-01".into()),
+        ..Article::default()
+    };
+    let l2 = vec![
+        l(0, 5, 0, EntityType::Per, k("Q22686"), "Donald Trump", 0.97),
+        l(
+            10,
+            12,
+            0,
+            EntityType::Org,
+            k("Q1065"),
+            "United Nations",
+            0.5,
+        ),
+        l(
+            24,
+            37,
+            1,
+            EntityType::Per,
+            Target::Unknown("local:per/kim-yong-chol".into()),
+            "Kim Yong-chol",
+            0.7,
+        ),
+    ];
+    for (a, links) in [(a1, l1), (a2, l2)] {
+        store
+            .put_article(
+                &rdf::article_iri(&a.id),
+                &rdf::content_hash(&a.text),
+                &rdf::article_quads(&a, &links),
+            )
+            .unwrap();
+    }
+    store
+}
+
+fn rows(store: &Store, name: &str, params: &[(&str, &str)]) -> Vec<BTreeMap<String, String>> {
+    let q = query::saved_query(name).unwrap();
+    assert!(q.text.starts_with('#'), "{name} lacks a header comment");
+    let params: Vec<(String, String)> = params
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    let QueryResults::Solutions(solutions) = query::run(store, q.text, &params).unwrap() else {
+        panic!("{name} is not a SELECT")
+    };
+    solutions
+        .map(|s| {
+            let s = s.unwrap();
+            s.iter()
+                .map(|(v, t)| (v.as_str().to_string(), short_term(t)))
+                .collect()
+        })
+        .collect()
+}
+
+fn col(rows: &[BTreeMap<String, String>], c: &str) -> Vec<String> {
+    rows.iter()
+        .map(|r| r.get(c).cloned().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn there_are_at_least_eight_saved_queries() {
+    assert!(query::saved_queries().count() >= 8);
+    for q in query::saved_queries() {
+        assert!(!q.summary().is_empty(), "{} has no summary line", q.name);
+    }
+}
+
+#[test]
+fn saved_queries_give_expected_rows() {
+    let store = fixture();
+    let r = rows(&store, "top-people", &[]);
+    assert_eq!(col(&r, "person"), ["wd:Q22686", "local:per/kim-yong-chol"]);
+    assert_eq!(col(&r, "label"), ["Donald Trump", "Kim Yong-chol"]);
+    assert_eq!(col(&r, "articles"), ["2", "1"]);
+    let r = rows(&store, "top-countries", &[]);
+    assert_eq!(col(&r, "country"), ["wd:Q17"]);
+    let r = rows(&store, "top-organizations", &[]);
+    assert_eq!(col(&r, "organization"), ["wd:Q1065"]);
+    assert_eq!(col(&r, "label"), ["United Nations"]);
+    let r = rows(
+        &store,
+        "article-entities",
+        &[("article", &rdf::article_iri("a1"))],
+    );
+    assert_eq!(col(&r, "text"), ["Trump", "Japan"]);
+    assert_eq!(col(&r, "start"), ["0", "14"]);
+    let r = rows(&store, "entity-articles", &[("entity", "Q22686")]);
+    assert_eq!(col(&r, "article"), ["article:a2", "article:a1"]);
+    let r = rows(&store, "co-mentioned-pairs", &[]);
+    assert_eq!(col(&r, "a"), ["wd:Q1065", "wd:Q17"]);
+    assert_eq!(col(&r, "b"), ["wd:Q22686", "wd:Q22686"]);
+    let r = rows(&store, "people-roles", &[]);
+    assert_eq!(col(&r, "position"), ["wd:Q11696"]);
+    assert_eq!(col(&r, "start"), ["2017-01-20"]);
+    assert_eq!(col(&r, "end"), ["2021-01-20"]);
+    let r = rows(&store, "unknown-entities", &[]);
+    assert_eq!(col(&r, "entity"), ["local:per/kim-yong-chol"]);
+    assert_eq!(col(&r, "type"), ["schema:Person"]);
+    let r = rows(&store, "low-confidence", &[]);
+    assert_eq!(col(&r, "text"), ["UN"]);
+    let r = rows(&store, "low-confidence", &[("threshold", "0.96")]);
+    assert_eq!(col(&r, "text"), ["UN", "Japan"]);
+    let r = rows(&store, "entity-timeline", &[("entity", "Q22686")]);
+    assert_eq!(col(&r, "date"), ["2019-05-27", "2019-06-01"]);
+    assert_eq!(col(&r, "articles"), ["1", "1"]);
+}
+
+#[test]
+fn every_saved_query_runs_in_every_format() {
+    let store = fixture();
+    for q in query::saved_queries() {
+        for f in [
+            query::OutputFormat::Table,
+            query::OutputFormat::Json,
+            query::OutputFormat::Csv,
+            query::OutputFormat::Xml,
+        ] {
+            let res = query::run(&store, q.text, &[]).unwrap();
+            let mut out = Vec::new();
+            query::write_results(res, f, &mut out)
+                .unwrap_or_else(|e| panic!("{} as {f:?}: {e}", q.name));
+            assert!(!out.is_empty());
+        }
+    }
+}
