@@ -49,18 +49,41 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         .flat_map(|&e| kb.entity(e).countries(e).collect::<Vec<_>>())
         .collect();
 
-    let mut links: Vec<Option<Link>> = Vec::with_capacity(spans.len());
-    for s in spans {
-        let m = &s.mention;
-        if s.candidates.is_empty() || s.surname_only() {
-            links.push(None);
-            continue;
-        }
-        let scored = score(kb, s, &anchored, &doc_countries, date);
-        links.push(Some(best_link(kb, m, &scored)));
-    }
+    // words of the names of people given in full (two words or more)
+    let full_person_words: HashSet<String> = spans
+        .iter()
+        .filter(|s| s.mention.etype == EntityType::Per)
+        .map(|s| name_words(&text[s.mention.start..s.mention.end]))
+        .filter(|w| w.len() >= 2)
+        .flatten()
+        .collect();
+    let is_short = |s: &Span| -> bool {
+        let words = name_words(&text[s.mention.start..s.mention.end]);
+        s.surname_only()
+            || (words.len() <= 2 && s.mention.etype == EntityType::Per && s.candidates.is_empty())
+            || (words.len() == 1 && full_person_words.contains(&words[0]))
+    };
 
-    // coreference: bare names resolved against full names in the document
+    // 1. KB names, and unknown names of several words
+    let mut links: Vec<Option<Link>> = spans
+        .iter()
+        .map(|s| {
+            if is_short(s) {
+                None
+            } else if s.candidates.is_empty() {
+                Some(unknown_link(
+                    &s.mention,
+                    &text[s.mention.start..s.mention.end],
+                    s.mention.etype,
+                ))
+            } else {
+                let scored = score(kb, s, &anchored, &doc_countries, date);
+                Some(best_link(kb, &s.mention, &scored))
+            }
+        })
+        .collect();
+
+    // 2. short names: the person named in full elsewhere, else the KB, else unknown
     let persons: Vec<(usize, Vec<String>)> = links
         .iter()
         .enumerate()
@@ -70,25 +93,19 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             (l.etype == EntityType::Per && words.len() >= 2).then_some((i, words))
         })
         .collect();
-    let mut unknown_full: Vec<(usize, Vec<String>, String)> = Vec::new();
     for (i, s) in spans.iter().enumerate() {
         if links[i].is_some() {
             continue;
         }
         let m = &s.mention;
         let surface = &text[m.start..m.end];
-        let words = name_words(surface);
-        let coref = if words.len() <= 2 && m.etype == EntityType::Per || s.surname_only() {
-            resolve_short(&persons, &links, &words, i)
-        } else {
-            None
-        };
-        if let Some(j) = coref {
+        if let Some(j) = resolve_short(&persons, &links, &name_words(surface), i) {
             let l = links[j].as_ref().expect("persons are linked");
             let follows = j < i;
             links[i] = Some(Link {
                 mention: Mention {
                     origin: Origin::Coreference,
+                    etype: l.etype,
                     ..m.clone()
                 },
                 target: l.target.clone(),
@@ -99,77 +116,65 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             continue;
         }
         if s.surname_only() {
-            let mut c: Vec<(EntityId, u8)> = s
-                .candidates
-                .iter()
-                .map(|c| (c.0, kb.entity(c.0).prior))
-                .collect();
-            c.sort_by_key(|x| std::cmp::Reverse(x.1));
-            c.dedup_by_key(|x| x.0);
-            let top = c[0];
-            let margin = c.get(1).map_or(100, |x| top.1.saturating_sub(x.1));
-            if (top.1 >= 75 && margin >= 15) || (m.title.is_some() && margin >= 10) {
-                let e = kb.entity(top.0);
-                links[i] = Some(Link {
-                    mention: m.clone(),
-                    target: Target::Known(e.qid.clone()),
-                    etype: EntityType::Per,
-                    label: e.label.clone(),
-                    confidence: if m.title.is_some() { 0.85 } else { 0.8 },
-                });
-                continue;
+            links[i] = surname_link(kb, s);
+            if links[i].is_none() && m.title.is_some() {
+                links[i] = Some(unknown_link(m, surface, EntityType::Per));
             }
-            if m.title.is_none() {
-                continue; // a bare surname we cannot place: not reported
-            }
+            continue; // a bare surname we cannot place is not reported
         }
-        let etype = if s.surname_only() {
-            EntityType::Per
+        links[i] = Some(if s.candidates.is_empty() {
+            unknown_link(m, surface, m.etype)
         } else {
-            m.etype
-        };
-        let id = local_id(etype, surface);
-        let confidence = match m.origin {
-            Origin::TitleCue => 0.8,
-            Origin::Capitalized if words.len() >= 2 => 0.7,
-            _ => 0.5,
-        };
-        if etype == EntityType::Per && words.len() >= 2 {
-            unknown_full.push((i, words.clone(), id.clone()));
-        }
-        links[i] = Some(Link {
-            mention: Mention { etype, ..m.clone() },
-            target: Target::Unknown(id),
-            etype,
-            label: surface.to_string(),
-            confidence,
+            best_link(kb, m, &score(kb, s, &anchored, &doc_countries, date))
         });
     }
-    // short unknown names that are part of an unknown full name get its ID
-    for (i, l) in links.iter_mut().enumerate() {
-        let Some(l) = l else { continue };
-        if !l.is_nil() || l.etype != EntityType::Per {
-            continue;
-        }
-        let words = name_words(&l.label);
-        if words.len() != 1 {
-            continue;
-        }
-        if let Some((_, _, id)) = unknown_full
-            .iter()
-            .filter(|(j, w, _)| *j != i && w.contains(&words[0]))
-            .min_by_key(|(j, _, _)| j.abs_diff(i))
-        {
-            l.target = Target::Unknown(id.clone());
-            l.label = unknown_full
-                .iter()
-                .find(|u| &u.2 == id)
-                .map(|u| u.1.join(" "))
-                .unwrap_or_default();
-            l.mention.origin = Origin::Coreference;
-        }
-    }
     links.into_iter().flatten().collect()
+}
+
+/// A bare family name linked to the KB person when one is prominent enough (or
+/// the title says so) and clearly ahead of the others with that name.
+fn surname_link(kb: &Kb, s: &Span) -> Option<Link> {
+    let m = &s.mention;
+    let mut c: Vec<(EntityId, u8)> = s
+        .candidates
+        .iter()
+        .map(|c| (c.0, kb.entity(c.0).prior))
+        .collect();
+    c.sort_by_key(|x| std::cmp::Reverse(x.1));
+    c.dedup_by_key(|x| x.0);
+    let top = *c.first()?;
+    let margin = c.get(1).map_or(100, |x| top.1.saturating_sub(x.1));
+    if !((top.1 >= 75 && margin >= 15) || (m.title.is_some() && margin >= 10)) {
+        return None;
+    }
+    let e = kb.entity(top.0);
+    Some(Link {
+        mention: Mention {
+            etype: EntityType::Per,
+            ..m.clone()
+        },
+        target: Target::Known(e.qid.clone()),
+        etype: EntityType::Per,
+        label: e.label.clone(),
+        confidence: if m.title.is_some() { 0.85 } else { 0.8 },
+    })
+}
+
+/// The link of a name the KB does not know.
+fn unknown_link(m: &Mention, surface: &str, etype: EntityType) -> Link {
+    let words = name_words(surface);
+    let confidence = match m.origin {
+        Origin::TitleCue => 0.8,
+        Origin::Capitalized if words.len() >= 2 => 0.7,
+        _ => 0.5,
+    };
+    Link {
+        mention: Mention { etype, ..m.clone() },
+        target: Target::Unknown(local_id(etype, surface)),
+        etype,
+        label: surface.to_string(),
+        confidence,
+    }
 }
 
 fn name_words(s: &str) -> Vec<String> {
@@ -238,7 +243,8 @@ fn score(
             };
         }
         if anchored.contains(&id) {
-            v += 0.4;
+            // named in full elsewhere: a bare family name is that person
+            v += if kind == AliasKind::Surname { 1.0 } else { 0.4 };
         }
         let ties = e
             .countries(id)

@@ -86,6 +86,21 @@ pub fn recognize(kb: &Kb, text: &str) -> Recognized {
             candidates,
         });
     }
+    // "the Gulf", "The New York Times": the article is not part of the name
+    // (unless the entity's own label starts with it: "The Hague")
+    for s in &mut found {
+        let surface = &text[s.mention.start..s.mention.end];
+        let has_article =
+            surface.len() > 4 && (surface.starts_with("the ") || surface.starts_with("The "));
+        if has_article
+            && !s
+                .candidates
+                .iter()
+                .any(|c| kb.entity(c.0).label.starts_with("The "))
+        {
+            s.mention.start += 4;
+        }
+    }
     // leftmost-longest, non-overlapping; a full name beats a bare surname
     found.sort_by_key(|s| {
         (
@@ -102,7 +117,15 @@ pub fn recognize(kb: &Kb, text: &str) -> Recognized {
     }
     spans.sort_by_key(|s| s.mention.start);
 
-    // 2. a country name or demonym that is only the first word of a longer name
+    // 2. a bare family name that is also a given name before another capitalized
+    // word starts a longer name ("Henry Ford"): left to the capitalized-run step
+    spans.retain(|s| {
+        !(s.surname_only()
+            && mode_at(s.mention.start) == CaseMode::Mixed
+            && kb.is_given_name(&text[s.mention.start..s.mention.end])
+            && next_capitalized(text, &tokens, s.mention.end).is_some())
+    });
+    // a country name or demonym that is only the first word of a longer name
     let starts: std::collections::HashSet<usize> = spans.iter().map(|s| s.mention.start).collect();
     spans.retain(|s| {
         if s.mention.etype == EntityType::Per || mode_at(s.mention.start) != CaseMode::Mixed {
@@ -190,7 +213,32 @@ pub fn recognize(kb: &Kb, text: &str) -> Recognized {
         i = end_tok + 1;
     }
 
-    // 4. capitalized sequences the KB does not know
+    // 4. capitalized sequences the KB does not know: names of several words
+    // first, then single words (which may be short forms of those names)
+    for single in [false, true] {
+        let (extra, absorbed) = unknown_names(kb, text, &tokens, &spans, &mode_at, single);
+        spans.retain(|s| !absorbed.contains(&s.mention.start));
+        spans.extend(extra);
+        spans.sort_by_key(|s| s.mention.start);
+    }
+    Recognized { tokens, spans }
+}
+
+/// Capitalized runs not covered by `spans`, typed by their cues: only runs of
+/// several words when `single` is false, only single words when it is true.
+fn unknown_names(
+    kb: &Kb,
+    text: &str,
+    tokens: &[Token],
+    spans: &[Span],
+    mode_at: &dyn Fn(usize) -> CaseMode,
+    single: bool,
+) -> (Vec<Span>, Vec<usize>) {
+    let covered = |t: &Token| {
+        spans
+            .iter()
+            .any(|s| s.mention.start < t.end && t.start < s.mention.end)
+    };
     let person_words: Vec<String> = spans
         .iter()
         .filter(|s| s.mention.etype == EntityType::Per)
@@ -202,15 +250,16 @@ pub fn recognize(kb: &Kb, text: &str) -> Recognized {
         })
         .collect();
     let mut extra = Vec::new();
+    let mut absorbed = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         let t = tokens[i];
         let w = t.text(text);
-        if mode_at(t.start) != CaseMode::Mixed || !starts_name(w) || covered(&spans, &t) {
+        if mode_at(t.start) != CaseMode::Mixed || !starts_name(w) || covered(&t) {
             i += 1;
             continue;
         }
-        let end_tok = name_run_end(text, &tokens, i, &spans, 6);
+        let mut end_tok = name_run_end(text, tokens, i, spans, 6);
         let mut first = i;
         // strip leading function words ("The", "But") and titles
         while first <= end_tok
@@ -219,11 +268,35 @@ pub fn recognize(kb: &Kb, text: &str) -> Recognized {
         {
             first += 1;
         }
-        i = end_tok + 1;
         if first > end_tok {
+            i = end_tok + 1;
             continue;
         }
+        // "Gerald R. Ford", "Henry Ford": a given name followed by a one-word KB
+        // name of another type is a person's name
+        if let Some(next) = tokens.get(end_tok + 1) {
+            let gap = &text[tokens[end_tok].end..next.start];
+            let one_word_kb = spans.iter().find(|s| {
+                s.mention.start == next.start
+                    && s.mention.end == next.end
+                    && s.mention.etype != EntityType::Per
+            });
+            if let Some(kb_span) = one_word_kb {
+                if next.sentence == t.sentence
+                    && (gap == " " || gap == ". ")
+                    && kb.is_given_name(tokens[first].text(text))
+                    && !single
+                {
+                    absorbed.push(kb_span.mention.start);
+                    end_tok += 1;
+                }
+            }
+        }
+        i = end_tok + 1;
         let n = end_tok - first + 1;
+        if single != (n == 1) {
+            continue;
+        }
         let words: Vec<&str> = (first..=end_tok).map(|k| tokens[k].text(text)).collect();
         if words
             .iter()
@@ -272,9 +345,7 @@ pub fn recognize(kb: &Kb, text: &str) -> Recognized {
             candidates: Vec::new(),
         });
     }
-    spans.extend(extra);
-    spans.sort_by_key(|s| s.mention.start);
-    Recognized { tokens, spans }
+    (extra, absorbed)
 }
 
 /// What is known around an unknown capitalized name.
@@ -301,6 +372,12 @@ impl Cues<'_> {
             .any(|w| contains(lexicon::MISC_KEYWORDS, w))
         {
             return None; // "Korean War", "World Cup": a name, but of none of our types
+        }
+        if n == 1
+            && !self.is_acronym
+            && (contains(lexicon::ORG_KEYWORDS, last) || contains(lexicon::LOC_KEYWORDS, last))
+        {
+            return None; // "Police", "University", "City" alone are not names
         }
         if contains(lexicon::ORG_KEYWORDS, last) || self.is_acronym {
             return Some(EntityType::Org);
@@ -395,7 +472,10 @@ fn name_run_end(text: &str, tokens: &[Token], i: usize, spans: &[Span], max: usi
     while k < tokens.len() && k - i < max {
         let prev = tokens[k - 1];
         let t = tokens[k];
-        if t.sentence != prev.sentence || &text[prev.end..t.start] != " " {
+        let gap = &text[prev.end..t.start];
+        let initial =
+            gap == ". " && prev.end - prev.start == 1 && text::is_capitalized(prev.text(text));
+        if t.sentence != prev.sentence || (gap != " " && !initial) {
             break;
         }
         if spans

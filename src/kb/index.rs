@@ -51,6 +51,11 @@ const PARTICLES: &[&str] = &[
     "le", "del", "der", "di", "du", "dos", "ibn", "abu", "bint",
 ];
 
+/// "II", "XVI": a regnal number.
+fn is_roman_numeral(w: &str) -> bool {
+    !w.is_empty() && w.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L'))
+}
+
 impl AliasIndex {
     pub(super) fn build(entities: &[KbEntity]) -> Self {
         let mut keys: HashMap<String, u32> = HashMap::new();
@@ -91,7 +96,9 @@ impl AliasIndex {
             }
             if e.etype == EntityType::Per {
                 let words: Vec<&str> = e.label.split_whitespace().collect();
-                if words.len() >= 2 {
+                // regnal names ("Charles III", "Abdullah II of Jordan") have no surname
+                let regnal = words.iter().any(|w| is_roman_numeral(w)) || words.contains(&"of");
+                if words.len() >= 2 && !regnal {
                     let family_first = e
                         .citizenship
                         .iter()
@@ -204,6 +211,7 @@ impl AliasIndex {
     }
 
     pub(super) fn is_given_name(&self, word: &str) -> bool {
-        self.given_names.contains(&name_key(word))
+        let key = name_key(word);
+        self.given_names.contains(&key) || crate::lexicon::GIVEN_NAMES.contains(&key.as_str())
     }
 }
