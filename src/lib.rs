@@ -34,6 +34,7 @@ pub mod model;
 pub mod query;
 pub mod rdf;
 pub mod recognize;
+pub mod sports;
 pub mod store;
 pub mod text;
 pub mod vocab;

@@ -116,7 +116,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             continue;
         }
         if s.surname_only() {
-            links[i] = surname_link(kb, s);
+            links[i] = surname_link(kb, s, &doc_countries, date);
             if links[i].is_none() && m.title.is_some() {
                 links[i] = Some(unknown_link(m, surface, EntityType::Per));
             }
@@ -128,12 +128,53 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             best_link(kb, m, &score(kb, s, &anchored, &doc_countries, date))
         });
     }
-    links.into_iter().flatten().collect()
+    let mut links: Vec<Link> = links.into_iter().flatten().collect();
+    if crate::sports::is_sports_text(text, &rec.tokens) {
+        for l in &mut links {
+            let place = matches!(l.etype, EntityType::Country | EntityType::Loc);
+            let named = matches!(l.mention.origin, Origin::Gazetteer);
+            if place
+                && named
+                && !l.is_nil()
+                && crate::sports::is_team_mention(text, &rec.tokens, l.mention.start, l.mention.end)
+            {
+                *l = team_link(&l.mention, &text[l.mention.start..l.mention.end], l.etype);
+            }
+        }
+    }
+    links
+}
+
+/// A place name standing for a team on a sports page: an unknown organization
+/// (a country's name keeps the country type, as news annotation does).
+fn team_link(m: &Mention, surface: &str, etype: EntityType) -> Link {
+    let name = if etype == EntityType::Country {
+        format!("{surface} national team")
+    } else {
+        format!("{surface} team")
+    };
+    let etype = if etype == EntityType::Country {
+        etype
+    } else {
+        EntityType::Org
+    };
+    Link {
+        mention: Mention { etype, ..m.clone() },
+        target: Target::Unknown(local_id(EntityType::Org, &name)),
+        etype,
+        label: name,
+        confidence: 0.6,
+    }
 }
 
 /// A bare family name linked to the KB person when one is prominent enough (or
 /// the title says so) and clearly ahead of the others with that name.
-fn surname_link(kb: &Kb, s: &Span) -> Option<Link> {
+fn surname_link(
+    kb: &Kb,
+    s: &Span,
+    doc_countries: &HashSet<EntityId>,
+    date: Option<PartialDate>,
+) -> Option<Link> {
     let m = &s.mention;
     let mut c: Vec<(EntityId, u8)> = s
         .candidates
@@ -144,10 +185,15 @@ fn surname_link(kb: &Kb, s: &Span) -> Option<Link> {
     c.dedup_by_key(|x| x.0);
     let top = *c.first()?;
     let margin = c.get(1).map_or(100, |x| top.1.saturating_sub(x.1));
-    if !((top.1 >= 75 && margin >= 15) || (m.title.is_some() && margin >= 10)) {
+    let e = kb.entity(top.0);
+    // common family names ("Johnson", "Khan") need more than a prior: the person's
+    // country named in the text, or a title, and a time when they were active
+    let ties = e.citizenship.iter().any(|c| doc_countries.contains(c));
+    let active = date.is_none_or(|d| active_at(e, d));
+    let strong = top.1 >= 90 || (top.1 >= 75 && ties) || (m.title.is_some() && ties);
+    if !(strong && margin >= 15 && active) {
         return None;
     }
-    let e = kb.entity(top.0);
     Some(Link {
         mention: Mention {
             etype: EntityType::Per,
@@ -158,6 +204,17 @@ fn surname_link(kb: &Kb, s: &Span) -> Option<Link> {
         label: e.label.clone(),
         confidence: if m.title.is_some() { 0.85 } else { 0.8 },
     })
+}
+
+/// Whether a person was in public life at `d`: from ten years before their first
+/// position to ten years after their last (people without positions: always).
+fn active_at(e: &crate::kb::KbEntity, d: PartialDate) -> bool {
+    let starts = e.positions.iter().filter_map(|t| t.start).min();
+    let open = e.positions.iter().any(|t| t.end.is_none());
+    let last_end = e.positions.iter().filter_map(|t| t.end).max();
+    let after_start = starts.is_none_or(|s| d.year >= s.year - 10);
+    let before_end = open || last_end.is_none_or(|x| d.year <= x.year + 10);
+    after_start && before_end
 }
 
 /// The link of a name the KB does not know.

@@ -151,9 +151,18 @@ pub fn article_quads(article: &Article, links: &[Link]) -> Vec<Quad> {
             .or_default()
             .insert(target.clone());
         if l.is_nil() {
+            // the local ID says what the entity is (a national team named like
+            // its country is still an organization)
+            let class = crate::model::EntityType::ALL
+                .into_iter()
+                .find(|t| {
+                    l.id()
+                        .starts_with(&format!("{}{}/", crate::link::LOCAL_PREFIX, t.slug()))
+                })
+                .map_or(class_of(l.etype), class_of);
             unknown
                 .entry(target)
-                .or_insert_with(|| (l.label.clone(), class_of(l.etype)));
+                .or_insert_with(|| (l.label.clone(), class));
         }
     }
     for (iri, (label, class)) in &unknown {

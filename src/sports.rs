@@ -1,0 +1,164 @@
+//! Sports pages: where a country or city name stands for a team.
+//!
+//! In "England beat Pakistan by 5 wickets" or a standings row "CHICAGO 74 59",
+//! the place names name national or club teams, not the places. Linking them to
+//! the country or city would be a confident wrong link, so the linker turns such
+//! mentions into unknown organizations (`local:org/england-team`). A text counts
+//! as a sports text when it has several sports words; within it, a name is a team
+//! when it is next to a score ("3-1"), a result word ("beat", "v"), or it is
+//! followed by numbers as in a table; a name after "in", "at" or "from" stays a
+//! place. National teams keep the country type (the convention of CoNLL and of
+//! most news annotation); clubs named after their city become organizations.
+
+use crate::text::Token;
+use std::collections::HashSet;
+
+/// Words that make a text a sports text.
+const SPORTS_WORDS: &[&str] = &[
+    "soccer",
+    "football",
+    "cricket",
+    "tennis",
+    "golf",
+    "baseball",
+    "basketball",
+    "rugby",
+    "hockey",
+    "league",
+    "championship",
+    "championships",
+    "tournament",
+    "innings",
+    "wicket",
+    "wickets",
+    "goal",
+    "goals",
+    "halftime",
+    "half-time",
+    "scored",
+    "striker",
+    "midfielder",
+    "cup",
+    "olympic",
+    "olympics",
+    "medal",
+    "seeded",
+    "singles",
+    "doubles",
+    "match",
+    "matches",
+    "standings",
+    "batting",
+    "bowling",
+    "qualifier",
+    "semifinal",
+    "semi-final",
+    "quarterfinal",
+    "quarter-final",
+    "final",
+    "coach",
+    "squad",
+    "captain",
+    "inning",
+    "homer",
+    "touchdown",
+    "playoff",
+    "playoffs",
+    "season",
+];
+
+/// True when `text` reads like a sports page: at least three sports words, two
+/// of them different.
+pub fn is_sports_text(text: &str, tokens: &[Token]) -> bool {
+    let mut distinct = HashSet::new();
+    let mut total = 0;
+    for t in tokens {
+        let w = t.text(text).to_lowercase();
+        if SPORTS_WORDS.contains(&w.as_str()) {
+            total += 1;
+            distinct.insert(w);
+        }
+    }
+    distinct.len() >= 2 && total >= 3
+}
+
+/// Words right before or after a team's name in results ("England beat", "lost to
+/// Poland", "Brazil v Chile").
+const RESULT_WORDS: &[&str] = &[
+    "beat", "beats", "beaten", "drew", "lost", "defeated", "defeat", "v", "vs", "versus", "won",
+    "against", "thrashed", "edged", "routed", "overcame", "trail", "trailed", "lead", "led",
+    "lose", "beating", "draw",
+];
+
+/// Words before a place name that make it a place ("in London").
+const PLACE_WORDS: &[&str] = &[
+    "in", "at", "from", "near", "into", "outside", "of", "across",
+];
+
+/// Whether the name spanning bytes `start..end` reads as a team: a number or a
+/// result word next to it, or a score in its sentence within three words of it;
+/// never after "in", "at", "from".
+pub fn is_team_mention(text: &str, tokens: &[Token], start: usize, end: usize) -> bool {
+    let first = tokens.partition_point(|t| t.end <= start);
+    let last = tokens.partition_point(|t| t.start < end);
+    if first >= last {
+        return false;
+    }
+    let sentence = tokens[first].sentence;
+    let same = |t: &&Token| t.sentence == sentence;
+    let word = |t: &Token| t.text(text).to_lowercase();
+    let numeric = |t: &Token| t.text(text).chars().all(|c| c.is_ascii_digit());
+    let before = first.checked_sub(1).map(|i| &tokens[i]).filter(same);
+    let after = tokens.get(last).filter(same);
+    if before.is_some_and(|t| PLACE_WORDS.contains(&word(t).as_str())) {
+        return false;
+    }
+    // "Tim Henman ( Britain ) beat ...": a player's nationality
+    if text[..start].trim_end().ends_with('(') && text[end..].trim_start().starts_with(')') {
+        return false;
+    }
+    let result_next =
+        |t: Option<&Token>| t.is_some_and(|t| RESULT_WORDS.contains(&word(t).as_str()));
+    let near_score = (first.saturating_sub(3)..(last + 3).min(tokens.len())).any(|i| {
+        let t = &tokens[i];
+        t.sentence == sentence
+            && numeric(t)
+            && tokens
+                .get(i + 1)
+                .is_some_and(|n| numeric(n) && &text[t.end..n.start] == "-")
+    });
+    after.is_some_and(numeric) || result_next(after) || result_next(before) || near_score
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tokenize;
+
+    #[test]
+    fn results_and_tables_are_team_contexts() {
+        let t = "SOCCER - LEAGUE RESULTS.\nEngland beat Poland 2-1 in the World Cup qualifier.\nCHICAGO 74 59\nThe match was played in London on Sunday.\nFans flew home to Warsaw.";
+        let toks = tokenize(t);
+        assert!(is_sports_text(t, &toks));
+        let team = |w: &str| {
+            let b = t.find(w).unwrap();
+            is_team_mention(t, &toks, b, b + w.len())
+        };
+        assert!(team("England"));
+        assert!(team("Poland"));
+        assert!(team("CHICAGO"));
+        assert!(!team("London"));
+        assert!(!team("Warsaw"));
+        let t = "TENNIS - RESULTS.\nTim Henman ( Britain ) beat Doug Flach ( U.S. ) 6-3 6-4 in the first round of the singles tournament .";
+        let toks = tokenize(t);
+        assert!(is_sports_text(t, &toks));
+        let b = t.find("Britain").unwrap();
+        assert!(!is_team_mention(t, &toks, b, b + 7));
+    }
+
+    #[test]
+    fn news_is_not_sports() {
+        let t = "Japan and China agreed on trade. The match between their positions was close.";
+        assert!(!is_sports_text(t, &tokenize(t)));
+    }
+}
