@@ -129,6 +129,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         });
     }
     let mut links: Vec<Link> = links.into_iter().flatten().collect();
+    resolve_defined_acronyms(text, &mut links);
     if crate::sports::is_sports_text(text, &rec.tokens) {
         for l in &mut links {
             let place = matches!(l.etype, EntityType::Country | EntityType::Loc);
@@ -143,6 +144,56 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         }
     }
     links
+}
+
+/// "International Atomic Energy Agency (IAEA)": an acronym defined in the text
+/// after a name stands for that name's entity everywhere in the text.
+fn resolve_defined_acronyms(text: &str, links: &mut [Link]) {
+    let mut defined: Vec<(String, Link)> = Vec::new();
+    for l in links.iter() {
+        let rest = &text[l.mention.end..];
+        let Some(inner) = rest.trim_start().strip_prefix('(') else {
+            continue;
+        };
+        let Some(close) = inner.find(')') else {
+            continue;
+        };
+        let acronym = inner[..close].trim();
+        let surface = &text[l.mention.start..l.mention.end];
+        if acronym.len() <= 10 && is_acronym_of(acronym, surface) {
+            defined.push((acronym.to_string(), l.clone()));
+        }
+    }
+    for (acronym, long) in defined {
+        for l in links.iter_mut() {
+            if text[l.mention.start..l.mention.end] == acronym && l.target != long.target {
+                l.target = long.target.clone();
+                l.etype = long.etype;
+                l.mention.etype = long.etype;
+                l.label = long.label.clone();
+                l.confidence = long.confidence.min(0.9);
+            }
+        }
+    }
+}
+
+/// Whether the capitals of `acronym` are the initials of (some of) the
+/// capitalized words of `name`, in order, starting with the first.
+fn is_acronym_of(acronym: &str, name: &str) -> bool {
+    let letters: Vec<char> = acronym.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() < 2 || !letters.iter().all(|c| c.is_uppercase()) {
+        return false;
+    }
+    let initials: Vec<char> = name
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_uppercase())
+        .collect();
+    if initials.first() != letters.first() || initials.len() < letters.len() {
+        return false;
+    }
+    let mut it = initials.iter();
+    letters.iter().all(|l| it.any(|i| i == l))
 }
 
 /// A place name standing for a team on a sports page: an unknown organization
@@ -359,5 +410,31 @@ fn best_link(kb: &Kb, m: &Mention, scored: &[(EntityId, AliasKind, f32)]) -> Lin
         etype: e.etype,
         label: e.label.clone(),
         confidence: (base * p).clamp(0.0, 1.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acronyms_match_initials() {
+        assert!(is_acronym_of("IAEA", "International Atomic Energy Agency"));
+        assert!(is_acronym_of(
+            "RDR",
+            "Rally for the Return of Refugees and Democracy in Rwanda"
+        ));
+        assert!(!is_acronym_of("UN", "International Atomic Energy Agency"));
+        assert!(!is_acronym_of("I", "Iran"));
+        assert!(!is_acronym_of("Iran", "International Atomic Energy Agency"));
+    }
+
+    #[test]
+    fn local_ids_are_stable_slugs() {
+        assert_eq!(
+            local_id(EntityType::Per, "Kim Yong-chol"),
+            "local:per/kim-yong-chol"
+        );
+        assert_eq!(local_id(EntityType::Org, "!!"), "local:org/unnamed");
     }
 }
