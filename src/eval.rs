@@ -378,6 +378,51 @@ pub struct FileReport {
     pub in_kb_correct: usize,
     /// `in_kb_correct / in_kb`, 0 when `in_kb` is 0.
     pub in_kb_accuracy: f64,
+    /// Linking precision by confidence bucket (see [`CALIBRATION_EDGES`]): does a
+    /// confidence of 0.9 mean 90% right?
+    pub calibration: Vec<CalibrationBucket>,
+}
+
+/// Lower edges of the confidence buckets of [`FileReport::calibration`].
+pub const CALIBRATION_EDGES: [f64; 5] = [0.0, 0.5, 0.7, 0.8, 0.9];
+
+/// Links whose confidence falls in `[min, max)` (the last bucket includes 1) and
+/// how many of them are right, counted like linking precision.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CalibrationBucket {
+    /// Lower edge.
+    pub min: f64,
+    /// Upper edge.
+    pub max: f64,
+    /// Links counted for linking precision with a confidence in the bucket.
+    pub links: usize,
+    /// Of those, the right ones.
+    pub correct: usize,
+    /// `correct / links`, 0 when there are none.
+    pub precision: f64,
+}
+
+impl CalibrationBucket {
+    fn buckets(counts: &[(usize, usize)]) -> Vec<CalibrationBucket> {
+        CALIBRATION_EDGES
+            .iter()
+            .enumerate()
+            .map(|(i, &min)| {
+                let (correct, links) = counts.get(i).copied().unwrap_or_default();
+                CalibrationBucket {
+                    min,
+                    max: CALIBRATION_EDGES.get(i + 1).copied().unwrap_or(1.0),
+                    links,
+                    correct,
+                    precision: if links == 0 {
+                        0.0
+                    } else {
+                        correct as f64 / links as f64
+                    },
+                }
+            })
+            .collect()
+    }
 }
 
 impl FileReport {
@@ -419,6 +464,7 @@ impl Report {
             ..FileReport::default()
         };
         let (mut in_kb, mut in_kb_correct) = (0, 0);
+        let mut calib: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
         for f in &files {
             o.docs += f.docs;
             o.gold_mentions += f.gold_mentions;
@@ -433,8 +479,17 @@ impl Report {
             }
             in_kb += f.in_kb;
             in_kb_correct += f.in_kb_correct;
+            for (i, b) in f.calibration.iter().enumerate() {
+                let c = calib.entry(i).or_insert((0, 0));
+                c.0 += b.correct;
+                c.1 += b.links;
+            }
         }
         o.set_in_kb(in_kb, in_kb_correct);
+        let counts: Vec<(usize, usize)> = (0..CALIBRATION_EDGES.len())
+            .map(|i| calib.get(&i).copied().unwrap_or_default())
+            .collect();
+        o.calibration = CalibrationBucket::buckets(&counts);
         Report { files, overall: o }
     }
 }
@@ -536,6 +591,8 @@ struct Tally {
     link_gold: usize,
     in_kb: usize,
     in_kb_correct: usize,
+    /// Per calibration bucket: (correct, links).
+    calib: [(usize, usize); CALIBRATION_EDGES.len()],
 }
 
 /// What one file is scored with.
@@ -605,6 +662,12 @@ impl Scorer<'_> {
                 });
                 if link_hit.is_some() || !ignorable {
                     t.link_pred += 1;
+                    let b = CALIBRATION_EDGES
+                        .iter()
+                        .rposition(|&edge| f64::from(p.confidence) >= edge)
+                        .unwrap_or(0);
+                    t.calib[b].1 += 1;
+                    t.calib[b].0 += usize::from(link_hit.is_some());
                     if let Some(i) = link_hit {
                         link_matched[i] = true;
                         t.link_tp += 1;
@@ -718,6 +781,7 @@ pub fn score_predictions(
         .collect();
     report.linking = Scores::new(t.link_tp, t.link_pred - t.link_tp, t.link_gold - t.link_tp);
     report.set_in_kb(t.in_kb, t.in_kb_correct);
+    report.calibration = CalibrationBucket::buckets(&t.calib);
     (report, errors)
 }
 
@@ -840,6 +904,27 @@ pub fn render_text(report: &Report) -> String {
         }
         out.push_str(line.trim_end());
         out.push('\n');
+    }
+    let calib: Vec<String> = report
+        .overall
+        .calibration
+        .iter()
+        .filter(|b| b.links > 0)
+        .map(|b| {
+            format!(
+                "[{:.1},{:.1}) {} ({})",
+                b.min,
+                b.max,
+                pct(b.precision),
+                b.links
+            )
+        })
+        .collect();
+    if !calib.is_empty() {
+        out.push_str(&format!(
+            "link precision by confidence: {}\n",
+            calib.join("  ")
+        ));
     }
     if report.files.iter().any(|f| !f.exhaustive) || !report.overall.exhaustive {
         out.push_str(

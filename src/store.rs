@@ -28,10 +28,20 @@ pub struct Store {
 
 impl Store {
     /// Opens (or creates) an on-disk store in `dir`.
+    #[cfg(feature = "rocksdb")]
     pub fn open(dir: &Path) -> Result<Store> {
         let inner = oxigraph::store::Store::open(dir)
             .map_err(|e| Error::Store(format!("cannot open {}: {e}", dir.display())))?;
         Ok(Store { inner })
+    }
+
+    /// Opens (or creates) an on-disk store in `dir` (this build has no RocksDB).
+    #[cfg(not(feature = "rocksdb"))]
+    pub fn open(dir: &Path) -> Result<Store> {
+        Err(Error::Store(format!(
+            "cannot open {}: kglink was built without the `rocksdb` feature (use --memory)",
+            dir.display()
+        )))
     }
 
     /// A throw-away in-memory store.
@@ -148,6 +158,8 @@ impl Store {
 
     /// Flushes to disk.
     pub fn flush(&self) -> Result<()> {
-        Ok(self.inner.flush()?)
+        #[cfg(feature = "rocksdb")]
+        self.inner.flush()?;
+        Ok(())
     }
 }
