@@ -664,7 +664,7 @@ impl Scorer<'_> {
                     t.link_pred += 1;
                     let b = CALIBRATION_EDGES
                         .iter()
-                        .rposition(|&edge| f64::from(p.confidence) >= edge)
+                        .rposition(|&edge| p.confidence >= edge)
                         .unwrap_or(0);
                     t.calib[b].1 += 1;
                     t.calib[b].0 += usize::from(link_hit.is_some());
@@ -1224,7 +1224,11 @@ mod tests {
         assert_eq!(json["files"][0]["recognition"]["precision"], 1.0);
         let text = render_text(&report);
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 5, "{text}");
+        assert_eq!(lines.len(), 6, "{text}");
+        assert_eq!(lines[4], "link precision by confidence: [0.9,1.0) 100.0 (1)", "{text}");
+        let calib = &o.calibration;
+        assert_eq!(calib.len(), CALIBRATION_EDGES.len());
+        assert_eq!((calib[4].links, calib[4].correct), (1, 1));
         assert!(lines[0].starts_with("file "), "{text}");
         assert!(lines[1].starts_with("a.jsonl "), "{text}");
         // rec P, R, F1 of a.jsonl: 100.0, 25.0, 40.0; in-KB 1 of 3.
