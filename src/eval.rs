@@ -1225,7 +1225,10 @@ mod tests {
         let text = render_text(&report);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 6, "{text}");
-        assert_eq!(lines[4], "link precision by confidence: [0.9,1.0) 100.0 (1)", "{text}");
+        assert_eq!(
+            lines[4], "link precision by confidence: [0.9,1.0) 100.0 (1)",
+            "{text}"
+        );
         let calib = &o.calibration;
         assert_eq!(calib.len(), CALIBRATION_EDGES.len());
         assert_eq!((calib[4].links, calib[4].correct), (1, 1));

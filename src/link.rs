@@ -236,6 +236,34 @@ fn surname_link(
     c.dedup_by_key(|x| x.0);
     let top = *c.first()?;
     let margin = c.get(1).map_or(100, |x| top.1.saturating_sub(x.1));
+    // "Prime Minister Abe" with the article's date: the one who held such an
+    // office then
+    if let (Some(title), Some(d)) = (&m.title, date) {
+        let holders: Vec<EntityId> = c
+            .iter()
+            .map(|x| x.0)
+            .filter(|&id| {
+                let e = kb.entity(id);
+                e.positions.iter().any(|t| {
+                    kb.positions()[t.position].titles.iter().any(|x| x == title)
+                        && e.holds_at(t.position, d)
+                })
+            })
+            .collect();
+        if let [only] = holders[..] {
+            let e = kb.entity(only);
+            return Some(Link {
+                mention: Mention {
+                    etype: EntityType::Per,
+                    ..m.clone()
+                },
+                target: Target::Known(e.qid.clone()),
+                etype: EntityType::Per,
+                label: e.label.clone(),
+                confidence: 0.9,
+            });
+        }
+    }
     let e = kb.entity(top.0);
     // common family names ("Johnson", "Khan") need more than a prior: the person's
     // country named in the text, or a title, and a time when they were active

@@ -451,3 +451,34 @@ mod tests {
         assert!(!is_qid("P31"));
     }
 }
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn holders_at_a_date() {
+        let kb = Kb::from_sources([
+            ("countries.tsv", "qid\tname\tprior\nQ17\tJapan\t90\n"),
+            ("positions.tsv", "qid\tlabel\tcountry\trole\ttitle\nQ274948\tPrime Minister of Japan\tQ17\thead_of_government\tprime minister\n"),
+            (
+                "people.tsv",
+                "qid\tname\tcitizenship\tpositions\tprior\n\
+                 Q132345\tShinzo Abe\tQ17\tQ274948@2006-09-26..2007-09-26|Q274948@2012-12-26..2020-09-16\t80\n\
+                 Q130852\tJunichiro Koizumi\tQ17\tQ274948@2001-04-26..2006-09-26\t70\n",
+            ),
+        ])
+        .unwrap();
+        let at = |d: &str| -> Vec<String> {
+            kb.holders_at("Q274948", PartialDate::parse(d).unwrap())
+                .into_iter()
+                .map(|id| kb.entity(id).label.clone())
+                .collect()
+        };
+        assert_eq!(at("2019-02-28"), ["Shinzo Abe"]);
+        assert_eq!(at("2002-09-17"), ["Junichiro Koizumi"]);
+        assert_eq!(at("2006-09-26"), ["Shinzo Abe", "Junichiro Koizumi"]);
+        assert!(at("2010-01-01").is_empty());
+        assert_eq!(at("2007"), ["Shinzo Abe"]);
+    }
+}

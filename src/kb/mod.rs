@@ -171,6 +171,33 @@ impl KbEntity {
     }
 }
 
+impl KbEntity {
+    /// Whether the entity held the position (an index into [`Kb::positions`]) on
+    /// `date`: a start on or before it and no end before it. Dates known only to
+    /// the year or month count the whole year or month.
+    pub fn holds_at(&self, position: usize, date: PartialDate) -> bool {
+        self.positions.iter().any(|t| {
+            t.position == position
+                && t.start.is_none_or(|s| s.covers_or_before(date))
+                && t.end.is_none_or(|e| date.covers_or_before(e))
+        })
+    }
+}
+
+impl PartialDate {
+    /// `self <= other`, where a year or month without its day counts as its
+    /// whole span (so 2019 ≤ 2019-05-01 and 2019-05-01 ≤ 2019).
+    pub fn covers_or_before(self, other: PartialDate) -> bool {
+        if self.year != other.year {
+            return self.year < other.year;
+        }
+        if self.month == 0 || other.month == 0 || self.month != other.month {
+            return self.month == 0 || other.month == 0 || self.month < other.month;
+        }
+        self.day == 0 || other.day == 0 || self.day <= other.day
+    }
+}
+
 /// A loaded knowledge base.
 #[derive(Debug)]
 pub struct Kb {
@@ -269,6 +296,16 @@ impl Kb {
             *m.entry(e.etype).or_insert(0) += 1;
         }
         m
+    }
+
+    /// The people who held the position `position_qid` on `date`, per the KB.
+    pub fn holders_at(&self, position_qid: &str, date: PartialDate) -> Vec<EntityId> {
+        let Some(&p) = self.position_by_qid.get(position_qid) else {
+            return Vec::new();
+        };
+        (0..self.entities.len() as EntityId)
+            .filter(|&id| self.entity(id).holds_at(p, date))
+            .collect()
     }
 
     /// Words that start a person's name in the KB ("Donald", "Shinzo"): a cue
