@@ -2,6 +2,7 @@
 
 mod cli;
 mod kb_reference;
+mod linking;
 mod ontology;
 mod queries;
 mod robustness;
