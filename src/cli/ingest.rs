@@ -1,13 +1,15 @@
-//! `kglink ingest`: read articles from files and folders, annotate them on all
-//! cores, and store each as its own named graph (replaced whole when its text
+//! `kglink ingest`: read articles from files and folders, annotate them and find
+//! their relations on all cores, and store each as its own named graph (replaced whole when its text
 //! changed, skipped when unchanged).
 
 use super::{progress, KbArgs, StoreArgs};
 use clap::Args;
 use kglink::annotate::Annotator;
 use kglink::input::{self, InputFormat};
+use kglink::kb::PartialDate;
 use kglink::model::Article;
 use kglink::rdf;
+use kglink::relate;
 use kglink::store::PutOutcome;
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -61,7 +63,9 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
             .par_iter()
             .map(|(loc, a)| {
                 let links = annotator.links(&a.text, a.date.as_deref());
-                let quads = rdf::article_quads(a, &links);
+                let date = a.date.as_deref().and_then(PartialDate::parse);
+                let relations = relate::relate_text(kb, &a.text, &links, date);
+                let quads = rdf::article_quads(a, &links, &relations);
                 let ids: Vec<String> = links.iter().map(|l| l.id().to_string()).collect();
                 (loc, a, links.len(), ids, quads)
             })

@@ -4,6 +4,7 @@ mod cli;
 mod kb_reference;
 mod ontology;
 mod queries;
+mod relations;
 mod robustness;
 mod seed;
 mod store;

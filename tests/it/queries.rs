@@ -1,9 +1,10 @@
 //! Every saved query parses, runs on a fixture store, and gives the expected rows.
 
-use kglink::kb::Kb;
+use kglink::kb::{Kb, PartialDate};
 use kglink::model::{Article, EntityType, Link, Mention, Origin, Target};
 use kglink::query::{self, short_term};
 use kglink::rdf;
+use kglink::relate;
 use kglink::store::Store;
 use oxigraph::sparql::QueryResults;
 use std::collections::BTreeMap;
@@ -86,15 +87,21 @@ fn fixture() -> Store {
         ),
     ];
     for (a, links) in [(a1, l1), (a2, l2)] {
-        store
-            .put_article(
-                &rdf::article_iri(&a.id),
-                &rdf::content_hash(&a.text),
-                &rdf::article_quads(&a, &links),
-            )
-            .unwrap();
+        put(&store, &kb, &a, &links);
     }
     store
+}
+
+fn put(store: &Store, kb: &Kb, a: &Article, links: &[Link]) {
+    let date = a.date.as_deref().and_then(PartialDate::parse);
+    let relations = relate::relate_text(kb, &a.text, links, date);
+    store
+        .put_article(
+            &rdf::article_iri(&a.id),
+            &rdf::content_hash(&a.text),
+            &rdf::article_quads(a, links, &relations),
+        )
+        .unwrap();
 }
 
 fn rows(store: &Store, name: &str, params: &[(&str, &str)]) -> Vec<BTreeMap<String, String>> {
