@@ -26,6 +26,10 @@ pub struct IngestArgs {
     /// How to read files: `auto` (by extension), `text` or `jsonl`.
     #[arg(long, value_enum, default_value = "auto")]
     input_format: InputFormat,
+    /// The date (YYYY-MM-DD) of articles that give none (text files): picks who
+    /// held an office then, and dates the relations they state.
+    #[arg(long)]
+    date: Option<String>,
     /// Leave out links below this confidence (0–1).
     #[arg(long, default_value_t = 0.0)]
     min_confidence: f32,
@@ -111,7 +115,10 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         }
         for item in items {
             match item.article {
-                Ok(a) => {
+                Ok(mut a) => {
+                    if a.date.is_none() {
+                        a.date.clone_from(&args.date);
+                    }
                     if !seen_ids.insert(a.id.clone()) {
                         eprintln!("warning: {}: article ID {:?} seen before in this run; the later one wins", item.location, a.id);
                     }

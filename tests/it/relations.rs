@@ -561,3 +561,45 @@ fn random_inputs_never_panic() {
         kglink::rdf::article_quads(&article, &links, &rels);
     }
 }
+
+/// `kglink ingest --date` dates a text file's relations, and the relation
+/// queries answer from the store.
+#[test]
+fn ingest_with_a_date_then_query_relations() {
+    use crate::{kglink, stderr, stdout};
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("store");
+    let s = s.to_str().unwrap();
+    let input = dir.path().join("a.txt");
+    std::fs::write(
+        &input,
+        "Japan's prime minister voiced concern on Monday.\n\nShinzo Abe said talks would continue. Donald Trump met Kim Jong-un in Hanoi.\n",
+    )
+    .unwrap();
+    let path = input.to_str().unwrap();
+    let o = kglink(
+        &["ingest", path, "--store", s, "--date", "2019-02-25"],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let q = |args: &[&str]| {
+        let mut all = vec!["query"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--store", s, "--format", "csv"]);
+        let o = kglink(&all, None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let out = q(&["offices-held", "--param", "person=Q132345"]);
+    assert!(
+        out.contains("Prime Minister of Japan") && out.contains("2019-02-25"),
+        "{out}"
+    );
+    let out = q(&["meetings"]);
+    assert!(
+        out.contains("Hanoi") && out.contains("Kim Jong-un"),
+        "{out}"
+    );
+    let out = q(&["entity-relations", "--param", "entity=Q132345"]);
+    assert!(out.contains("talks would continue"), "{out}");
+}
