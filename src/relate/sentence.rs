@@ -21,9 +21,15 @@ pub(crate) struct Item {
 /// A linked mention or a word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ItemKind {
-    /// A linked mention: the index into the document's links, and whether a
-    /// possessive `'s` follows it ("Japan's").
-    Ent { link: usize, possessive: bool },
+    /// A linked mention: the index into the document's links, whether a
+    /// possessive `'s` follows it ("Japan's"), and whether more of a name follows
+    /// it ("Lee" of "Lee Jae-yong", "Omar" of "Omar al-Bashir"): a mention cut
+    /// short, most likely linked to someone else.
+    Ent {
+        link: usize,
+        possessive: bool,
+        truncated: bool,
+    },
     /// A word that is not part of a mention.
     Word,
 }
@@ -110,9 +116,16 @@ impl<'a> Sentence<'a> {
         self.text.get(from..self.end.max(from)).unwrap_or("")
     }
 
-    /// True when item `i` is a person mention.
+    /// True when item `i` is a person mention, and not one cut short.
     pub fn is_person(&self, i: usize) -> bool {
-        self.link(i).is_some_and(|l| l.etype == EntityType::Per)
+        let whole = !matches!(
+            self.items.get(i).map(|x| x.kind),
+            Some(ItemKind::Ent {
+                truncated: true,
+                ..
+            })
+        );
+        whole && self.link(i).is_some_and(|l| l.etype == EntityType::Per)
     }
 }
 
@@ -186,12 +199,16 @@ pub(crate) fn build<'a>(
                 }
                 let mut end = m.end;
                 let mut possessive = false;
+                let mut truncated = false;
+                let next_start = sent_links.get(li + 1).map(|&i| links[i].mention.start);
                 if let Some(t) = toks.get(ti) {
                     let gap = &text[m.end..t.start];
                     if (gap == "'" || gap == "’") && t.text(text).eq_ignore_ascii_case("s") {
                         possessive = true;
                         end = t.end;
                         ti += 1;
+                    } else if gap == " " && next_start != Some(t.start) {
+                        truncated = continues_name(t.text(text));
                     }
                 }
                 items.push(Item {
@@ -200,6 +217,7 @@ pub(crate) fn build<'a>(
                     kind: ItemKind::Ent {
                         link: sent_links[li],
                         possessive,
+                        truncated,
                     },
                     lower: String::new(),
                 });
@@ -222,6 +240,18 @@ pub(crate) fn build<'a>(
         end,
         items,
     }
+}
+
+/// A word that, right after a person's name, says the name goes on: a
+/// capitalized word ("Jae-yong") or a particle ("al-Bashir", "bin").
+fn continues_name(w: &str) -> bool {
+    const PARTICLES: &[&str] = &["al-", "el-", "bin", "ibn", "van", "von", "da", "de", "di"];
+    let capital = w.chars().next().is_some_and(char::is_uppercase)
+        && w.chars().nth(1).is_some_and(char::is_lowercase);
+    capital
+        || PARTICLES
+            .iter()
+            .any(|p| w.starts_with(p) && (p.ends_with('-') || w == *p))
 }
 
 fn word(text: &str, t: &Token) -> Item {
