@@ -161,3 +161,47 @@ pub(crate) fn only(s: &Sentence<'_>, article: Option<PartialDate>) -> Option<Par
     let first = found.first()?.date;
     found.iter().all(|f| f.date == first).then_some(first)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::relate::sentence;
+    use crate::text::tokenize;
+
+    fn dates(text: &str, article: &str) -> Vec<String> {
+        let tokens = tokenize(text);
+        let spans = sentence::sentence_spans(text, &tokens);
+        let s = sentence::build(text, &tokens, &[], 0, spans[0]);
+        find(&s, PartialDate::parse(article))
+            .iter()
+            .map(|f| f.date.to_iso())
+            .collect()
+    }
+
+    #[test]
+    fn calendar_dates_at_their_precision() {
+        assert_eq!(
+            dates("They met on June 27, 2019 in Osaka", "2019-06-28"),
+            ["2019-06-27"]
+        );
+        assert_eq!(
+            dates("They met on 12 June 2018.", "2019-01-01"),
+            ["2018-06-12"]
+        );
+        assert_eq!(dates("They met in April 2018.", "2019-01-01"), ["2018-04"]);
+        assert_eq!(dates("They met in 2002.", "2019-01-01"), ["2002"]);
+        assert_eq!(
+            dates("The summit in June last year.", "2019-02-28"),
+            ["2018-06"]
+        );
+    }
+
+    #[test]
+    fn no_dates_from_weekdays_decades_ranges_or_may() {
+        assert!(dates("They met on Thursday.", "2019-02-28").is_empty());
+        assert!(dates("It happened in the 1970s and 80s.", "2019-02-28").is_empty());
+        assert!(dates("The 1950-53 Korean War.", "2019-02-28").is_empty());
+        assert!(dates("Talks may resume in June.", "2019-02-28").is_empty());
+        assert!(dates("They met in 12 places.", "2019-02-28").is_empty());
+    }
+}

@@ -914,3 +914,28 @@ fn office_then_holder(ctx: &Ctx<'_>, sents: &[Sentence<'_>], out: &mut Vec<Relat
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+    use crate::kb::PartialDate;
+
+    fn d(s: &str) -> Option<PartialDate> {
+        PartialDate::parse(s)
+    }
+
+    #[test]
+    fn tenures_cover_dates_at_the_precision_both_state() {
+        let (s, e) = (d("2012-12-26"), d("2020-09-16"));
+        assert!(covers(s, e, d("2019-02-28").unwrap()));
+        assert!(!covers(s, e, d("2008").unwrap()));
+        assert!(
+            covers(s, e, d("2012").unwrap()),
+            "2012 overlaps the start year"
+        );
+        assert!(covers(s, e, d("2020-09").unwrap()));
+        assert!(!covers(s, e, d("2020-10").unwrap()));
+        assert!(covers(d("2011-12-17"), None, d("2019-02-28").unwrap()));
+        assert!(covers(None, None, d("1990").unwrap()));
+    }
+}
