@@ -9,7 +9,7 @@
 //! The stages are plain functions over plain data, so each can be used alone:
 //!
 //! ```text
-//! text ─ text::tokenize ─ recognize::recognize ─ link::link ─ rdf::article_quads ─ store::Store
+//! text ─ text::tokenize ─ recognize::recognize ─ link::link ─ relate::relate ─ rdf::article_quads ─ store::Store
 //! ```
 //!
 //! ```
@@ -34,6 +34,7 @@ pub mod model;
 pub mod query;
 pub mod rdf;
 pub mod recognize;
+pub mod relate;
 pub mod sports;
 pub mod store;
 pub mod text;

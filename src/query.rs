@@ -222,6 +222,8 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("itsrdf", vocab::ITSRDF),
     ("rdfs", vocab::RDFS),
     ("skos", vocab::SKOS),
+    ("rdf", vocab::RDF),
+    ("prov", vocab::PROV),
     ("article", vocab::ARTICLE_BASE),
     ("local", vocab::ENTITY_BASE),
 ];

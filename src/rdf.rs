@@ -4,7 +4,9 @@
 
 use crate::annotate::target_iri;
 use crate::kb::Kb;
+use crate::kb::PartialDate;
 use crate::model::{Article, Link, Origin};
+use crate::relate::{Node, Office, Relation, RelationKind};
 use crate::text::CharIndex;
 use crate::vocab::*;
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
@@ -56,10 +58,17 @@ impl Graph {
     }
 }
 
+/// A date as a literal typed by its precision (`xsd:date`, `xsd:gYearMonth`, `xsd:gYear`).
+fn date_literal(d: PartialDate) -> Literal {
+    Literal::new_typed_literal(d.to_iso(), nn(&format!("{XSD}{}", d.xsd_type())))
+}
+
 /// The quads of an article's graph: the article node (a `nif:Context` holding the
-/// text), one node per mention, unknown entities, `schema:mentions` and same-sentence
-/// co-mentions.
-pub fn article_quads(article: &Article, links: &[Link]) -> Vec<Quad> {
+/// text), one node per mention, unknown entities, `schema:mentions`, same-sentence
+/// co-mentions, and the relations (see [`crate::relate`]): each as a plain triple
+/// plus a `kgl:RelationStatement` with its evidence and provenance, meetings,
+/// utterances and co-mention counts.
+pub fn article_quads(article: &Article, links: &[Link], relations: &[Relation]) -> Vec<Quad> {
     let a_iri = article_iri(&article.id);
     let a = nn(&a_iri);
     let mut g = Graph {
@@ -93,12 +102,7 @@ pub fn article_quads(article: &Article, links: &[Link]) -> Vec<Quad> {
         .as_deref()
         .and_then(crate::kb::PartialDate::parse)
     {
-        let dt = nn(&format!("{XSD}{}", d.xsd_type()));
-        g.add(
-            a.clone(),
-            SCHEMA_DATE_PUBLISHED,
-            Literal::new_typed_literal(d.to_iso(), dt),
-        );
+        g.add(a.clone(), SCHEMA_DATE_PUBLISHED, date_literal(d));
     }
     let ix = CharIndex::new(&article.text);
     let mut counts: BTreeSet<String> = BTreeSet::new();
@@ -191,7 +195,116 @@ pub fn article_quads(article: &Article, links: &[Link]) -> Vec<Quad> {
     for (x, y) in pairs {
         g.add(nn(x), KGL_CO_MENTIONED_WITH, nn(y));
     }
+    relation_quads(&mut g, &a_iri, &article.text, &ix, relations);
     g.quads
+}
+
+/// The relations of an article into its graph.
+///
+/// Each relation is a plain triple (`?person wdt:P39 ?office`, `?meeting
+/// schema:attendee ?person`, `?speaker kgl:said ?utterance`) and a statement node
+/// `<article#relation-N>` (`kgl:RelationStatement`: `rdf:subject`, `rdf:predicate`,
+/// `rdf:object`, `kgl:relationKind`, `itsrdf:taConfidence`, `kgl:rule`,
+/// `kgl:statedOn` (the article's date), `kgl:tense` and `kgl:holdsAt` for offices,
+/// and `prov:wasDerivedFrom` the evidence span `<article#char=S,E>`, a `nif:String`
+/// with offsets in characters and its text). Meetings are `<article#meeting-N>`
+/// (`kgl:Meeting`, `schema:startDate`), utterances `<article#char=S,E>`
+/// (`kgl:Utterance`), offices the KB lacks `local:position/…` (`kgl:Position`), and
+/// co-mentions `<article#comention-N>` (`kgl:CoMention`, `kgl:entity` ×2, `kgl:count`).
+fn relation_quads(g: &mut Graph, a_iri: &str, text: &str, ix: &CharIndex, relations: &[Relation]) {
+    let a = nn(a_iri);
+    let nonneg = |n: usize| Literal::new_typed_literal(n.to_string(), nn(XSD_NON_NEGATIVE_INTEGER));
+    let span_iri = |s: usize, e: usize| format!("{a_iri}#char={},{}", ix.char_of(s), ix.char_of(e));
+    let node_iri = |n: &Node| -> String {
+        match n {
+            Node::Entity(t) => target_iri(t),
+            Node::Office(o) => o.iri(),
+            Node::Meeting(k) => format!("{a_iri}#meeting-{k}"),
+            Node::Utterance { start, end } => span_iri(*start, *end),
+        }
+    };
+    let mut described: BTreeSet<String> = BTreeSet::new();
+    let mut span = |g: &mut Graph, iri: &str, s: usize, e: usize, class: &str| {
+        let n = nn(iri);
+        g.add(n.clone(), RDF_TYPE, nn(class));
+        if described.insert(iri.to_string()) {
+            g.add(n.clone(), NIF_REFERENCE_CONTEXT, a.clone());
+            g.add(n.clone(), NIF_BEGIN_INDEX, nonneg(ix.char_of(s)));
+            g.add(n.clone(), NIF_END_INDEX, nonneg(ix.char_of(e)));
+            g.add(n, NIF_ANCHOR_OF, Literal::from(&text[s..e]));
+        }
+    };
+    let mut statement = 0usize;
+    let mut comention = 0usize;
+    for r in relations {
+        if r.kind == RelationKind::CoMention {
+            let c = nn(&format!("{a_iri}#comention-{comention}"));
+            comention += 1;
+            g.add(c.clone(), RDF_TYPE, nn(KGL_CO_MENTION));
+            g.add(c.clone(), KGL_ENTITY, nn(&node_iri(&r.subject)));
+            g.add(c.clone(), KGL_ENTITY, nn(&node_iri(&r.object)));
+            g.add(c, KGL_COUNT, Literal::from(r.count as i64));
+            continue;
+        }
+        let (s, o) = (nn(&node_iri(&r.subject)), nn(&node_iri(&r.object)));
+        g.add(s.clone(), r.predicate, o.clone());
+        for n in [&r.subject, &r.object] {
+            match n {
+                Node::Meeting(_) => {
+                    let m = nn(&node_iri(n));
+                    g.add(m.clone(), RDF_TYPE, nn(KGL_MEETING));
+                    if let Some(d) = r.when {
+                        g.add(m, SCHEMA_START_DATE, date_literal(d));
+                    }
+                }
+                Node::Office(Office::Local {
+                    country,
+                    title,
+                    label,
+                }) => {
+                    let p = nn(&node_iri(n));
+                    g.add(p.clone(), RDF_TYPE, nn(KGL_POSITION));
+                    g.add(
+                        p.clone(),
+                        RDFS_LABEL,
+                        Literal::new_language_tagged_literal_unchecked(label.as_str(), "en"),
+                    );
+                    g.add(p.clone(), KGL_TITLE_WORD, Literal::from(title.as_str()));
+                    g.add(p, &format!("{WDT}P1001"), nn(&format!("{WD}{country}")));
+                }
+                Node::Utterance { start, end } => {
+                    span(g, &node_iri(n), *start, *end, KGL_UTTERANCE);
+                }
+                Node::Entity(_) | Node::Office(Office::Known(_)) => {}
+            }
+        }
+        let st = nn(&format!("{a_iri}#relation-{statement}"));
+        statement += 1;
+        g.add(st.clone(), RDF_TYPE, nn(KGL_RELATION_STATEMENT));
+        g.add(st.clone(), RDF_SUBJECT, s);
+        g.add(st.clone(), RDF_PREDICATE, nn(r.predicate));
+        g.add(st.clone(), RDF_OBJECT, o);
+        g.add(
+            st.clone(),
+            KGL_RELATION_KIND,
+            Literal::from(r.kind.as_str()),
+        );
+        let conf = f64::from((r.confidence * 1000.0).round()) / 1000.0;
+        g.add(st.clone(), ITSRDF_TA_CONFIDENCE, Literal::from(conf));
+        g.add(st.clone(), KGL_RULE, Literal::from(r.rule));
+        if let Some(d) = r.date {
+            g.add(st.clone(), KGL_STATED_ON, date_literal(d));
+        }
+        if r.kind == RelationKind::Position {
+            g.add(st.clone(), KGL_TENSE, Literal::from(r.tense.as_str()));
+            if let Some(d) = r.when {
+                g.add(st.clone(), KGL_HOLDS_AT, date_literal(d));
+            }
+        }
+        let ev = span_iri(r.start, r.end);
+        span(g, &ev, r.start, r.end, NIF_STRING);
+        g.add(st, PROV_WAS_DERIVED_FROM, nn(&ev));
+    }
 }
 
 /// The quads of the KB graph: every entity with its type, labels, aliases,

@@ -82,6 +82,31 @@ iri!(/// Property: the role of a position (head_of_state, head_of_government, ..
 iri!(/// Property: a title word of a position ("prime minister").
     KGL_TITLE_WORD = "https://w3id.org/kglink/ns#", "titleWord");
 
+iri!(/// Class: a relation an article states, reified: its subject, predicate and object (`rdf:subject`, `rdf:predicate`, `rdf:object`) with the evidence span, confidence, rule and date.
+    KGL_RELATION_STATEMENT = "https://w3id.org/kglink/ns#", "RelationStatement");
+iri!(/// Class: a meeting, summit or talks an article reports, with `schema:attendee`, `schema:location` and `schema:startDate`.
+    KGL_MEETING = "https://w3id.org/kglink/ns#", "Meeting");
+iri!(/// Class: what someone said, as a span of the article (the quote or the reported clause), not its meaning.
+    KGL_UTTERANCE = "https://w3id.org/kglink/ns#", "Utterance");
+iri!(/// Class: two entities named together in sentences of one article, with the number of sentences.
+    KGL_CO_MENTION = "https://w3id.org/kglink/ns#", "CoMention");
+iri!(/// Property: an entity said an utterance.
+    KGL_SAID = "https://w3id.org/kglink/ns#", "said");
+iri!(/// Property: the kind of a relation statement (position, affiliation, nationality, meeting, statement).
+    KGL_RELATION_KIND = "https://w3id.org/kglink/ns#", "relationKind");
+iri!(/// Property: the extraction rule that produced a relation statement.
+    KGL_RULE = "https://w3id.org/kglink/ns#", "rule");
+iri!(/// Property: the date of the article that states a relation (the time of the statement).
+    KGL_STATED_ON = "https://w3id.org/kglink/ns#", "statedOn");
+iri!(/// Property: a date the sentence gives for the relation ("in 2002").
+    KGL_HOLDS_AT = "https://w3id.org/kglink/ns#", "holdsAt");
+iri!(/// Property: whether a relation holds at the time of the article (present) or held before it (past).
+    KGL_TENSE = "https://w3id.org/kglink/ns#", "tense");
+iri!(/// Property: one of the two entities of a co-mention.
+    KGL_ENTITY = "https://w3id.org/kglink/ns#", "entity");
+iri!(/// Property: the number of sentences of the article that name both entities of a co-mention.
+    KGL_COUNT = "https://w3id.org/kglink/ns#", "count");
+
 /// Every kglink term, for the ontology test.
 pub const KGL_TERMS: &[&str] = &[
     KGL_MENTION,
@@ -99,6 +124,18 @@ pub const KGL_TERMS: &[&str] = &[
     KGL_DEMONYM,
     KGL_ROLE,
     KGL_TITLE_WORD,
+    KGL_RELATION_STATEMENT,
+    KGL_MEETING,
+    KGL_UTTERANCE,
+    KGL_CO_MENTION,
+    KGL_SAID,
+    KGL_RELATION_KIND,
+    KGL_RULE,
+    KGL_STATED_ON,
+    KGL_HOLDS_AT,
+    KGL_TENSE,
+    KGL_ENTITY,
+    KGL_COUNT,
 ];
 
 // reused terms
@@ -150,6 +187,40 @@ iri!(/// itsrdf:taConfidence.
     ITSRDF_TA_CONFIDENCE = "http://www.w3.org/2005/11/its/rdf#", "taConfidence");
 iri!(/// itsrdf:taClassRef.
     ITSRDF_TA_CLASS_REF = "http://www.w3.org/2005/11/its/rdf#", "taClassRef");
+iri!(/// rdf:Statement.
+    RDF_STATEMENT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "Statement");
+iri!(/// rdf:subject (of a reified statement).
+    RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "subject");
+iri!(/// rdf:predicate (of a reified statement).
+    RDF_PREDICATE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "predicate");
+iri!(/// rdf:object (of a reified statement).
+    RDF_OBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "object");
+iri!(/// schema:Event.
+    SCHEMA_EVENT = "http://schema.org/", "Event");
+iri!(/// schema:attendee: event → person.
+    SCHEMA_ATTENDEE = "http://schema.org/", "attendee");
+iri!(/// schema:location: event → place.
+    SCHEMA_LOCATION = "http://schema.org/", "location");
+iri!(/// schema:startDate.
+    SCHEMA_START_DATE = "http://schema.org/", "startDate");
+iri!(/// schema:recipient: utterance → whom it was said to.
+    SCHEMA_RECIPIENT = "http://schema.org/", "recipient");
+iri!(/// nif:String (an evidence span).
+    NIF_STRING = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#", "String");
+iri!(/// prov:wasDerivedFrom: relation statement → evidence span.
+    PROV_WAS_DERIVED_FROM = "http://www.w3.org/ns/prov#", "wasDerivedFrom");
+iri!(/// wdt:P39, position held.
+    WDT_POSITION_HELD = "http://www.wikidata.org/prop/direct/", "P39");
+iri!(/// wdt:P27, country of citizenship.
+    WDT_CITIZENSHIP = "http://www.wikidata.org/prop/direct/", "P27");
+iri!(/// wdt:P108, employer.
+    WDT_EMPLOYER = "http://www.wikidata.org/prop/direct/", "P108");
+iri!(/// wdt:P463, member of.
+    WDT_MEMBER_OF = "http://www.wikidata.org/prop/direct/", "P463");
+iri!(/// wdt:P102, member of political party.
+    WDT_PARTY = "http://www.wikidata.org/prop/direct/", "P102");
+iri!(/// wdt:P1001, applies to jurisdiction (the country of a position).
+    WDT_JURISDICTION = "http://www.wikidata.org/prop/direct/", "P1001");
 iri!(/// prov:generatedAtTime.
     PROV_GENERATED_AT_TIME = "http://www.w3.org/ns/prov#", "generatedAtTime");
 iri!(/// xsd:integer.

@@ -16,7 +16,8 @@ pub enum AnnotateFormat {
     Json,
     /// One JSON object per line: {"id", "entities"}.
     Jsonl,
-    /// The article graph as Turtle (the triples `ingest` would store in the article's graph).
+    /// The article graph as Turtle (the triples `ingest` would store in the article's
+    /// graph, relations included).
     Ttl,
 }
 
@@ -80,7 +81,7 @@ pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
                     .map_err(anyhow::Error::from)
                     .and_then(|_| Ok(writeln!(out)?))
             }
-            AnnotateFormat::Ttl => write_turtle(&mut out, &article, &links),
+            AnnotateFormat::Ttl => write_turtle(&mut out, kb, &article, &links),
         };
         if let Err(e) = r {
             result = Err(e);
@@ -98,11 +99,17 @@ pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
 
 fn write_turtle(
     out: &mut dyn Write,
+    kb: &kglink::kb::Kb,
     article: &kglink::model::Article,
     links: &[kglink::model::Link],
 ) -> anyhow::Result<()> {
     use oxigraph::io::{RdfFormat, RdfSerializer};
-    let quads = kglink::rdf::article_quads(article, links);
+    let date = article
+        .date
+        .as_deref()
+        .and_then(kglink::kb::PartialDate::parse);
+    let relations = kglink::relate::relate_text(kb, &article.text, links, date);
+    let quads = kglink::rdf::article_quads(article, links, &relations);
     let mut ser = RdfSerializer::from_format(RdfFormat::Turtle);
     for (p, iri) in kglink::query::PREFIXES {
         ser = ser.with_prefix(*p, *iri)?;

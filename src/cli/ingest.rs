@@ -1,13 +1,15 @@
-//! `kglink ingest`: read articles from files and folders, annotate them on all
-//! cores, and store each as its own named graph (replaced whole when its text
+//! `kglink ingest`: read articles from files and folders, annotate them and find
+//! their relations on all cores, and store each as its own named graph (replaced whole when its text
 //! changed, skipped when unchanged).
 
 use super::{progress, KbArgs, StoreArgs};
 use clap::Args;
 use kglink::annotate::Annotator;
 use kglink::input::{self, InputFormat};
+use kglink::kb::PartialDate;
 use kglink::model::Article;
 use kglink::rdf;
+use kglink::relate;
 use kglink::store::PutOutcome;
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -24,6 +26,10 @@ pub struct IngestArgs {
     /// How to read files: `auto` (by extension), `text` or `jsonl`.
     #[arg(long, value_enum, default_value = "auto")]
     input_format: InputFormat,
+    /// The date (YYYY-MM-DD) of articles that give none (text files): picks who
+    /// held an office then, and dates the relations they state.
+    #[arg(long)]
+    date: Option<String>,
     /// Leave out links below this confidence (0–1).
     #[arg(long, default_value_t = 0.0)]
     min_confidence: f32,
@@ -61,7 +67,9 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
             .par_iter()
             .map(|(loc, a)| {
                 let links = annotator.links(&a.text, a.date.as_deref());
-                let quads = rdf::article_quads(a, &links);
+                let date = a.date.as_deref().and_then(PartialDate::parse);
+                let relations = relate::relate_text(kb, &a.text, &links, date);
+                let quads = rdf::article_quads(a, &links, &relations);
                 let ids: Vec<String> = links.iter().map(|l| l.id().to_string()).collect();
                 (loc, a, links.len(), ids, quads)
             })
@@ -107,7 +115,10 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         }
         for item in items {
             match item.article {
-                Ok(a) => {
+                Ok(mut a) => {
+                    if a.date.is_none() {
+                        a.date.clone_from(&args.date);
+                    }
                     if !seen_ids.insert(a.id.clone()) {
                         eprintln!("warning: {}: article ID {:?} seen before in this run; the later one wins", item.location, a.id);
                     }

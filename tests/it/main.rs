@@ -5,6 +5,7 @@ mod kb_reference;
 mod linking;
 mod ontology;
 mod queries;
+mod relations;
 mod robustness;
 mod seed;
 mod store;

@@ -28,7 +28,7 @@ fn put(store: &Store, a: &Article, links: &[Link]) -> PutOutcome {
         .put_article(
             &rdf::article_iri(&a.id),
             &rdf::content_hash(&a.text),
-            &rdf::article_quads(a, links),
+            &rdf::article_quads(a, links, &[]),
         )
         .unwrap()
 }
