@@ -157,16 +157,26 @@ fn bad_queries_are_input_errors() {
 fn an_overlong_jsonl_line_is_reported_and_the_rest_processed() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("big.jsonl");
-    let mut data = String::from("{\"id\":\"first\",\"text\":\"Japan.\"}\n{\"id\":\"huge\",\"text\":\"");
+    let mut data =
+        String::from("{\"id\":\"first\",\"text\":\"Japan.\"}\n{\"id\":\"huge\",\"text\":\"");
     data.push_str(&"x".repeat(17 * 1024 * 1024));
     data.push_str("\"}\n{\"id\":\"last\",\"text\":\"Tokyo.\"}\n");
     std::fs::write(&input, data).unwrap();
     let o = kglink(&["annotate", input.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("big.jsonl:2: line longer than the 16 MiB limit"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("big.jsonl:2: line longer than the 16 MiB limit"),
+        "{}",
+        stderr(&o)
+    );
     let ids: Vec<String> = stdout(&o)
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(ids, ["first", "last"]);
 }

@@ -22,11 +22,72 @@ impl Rng {
 }
 
 const PIECES: &[&str] = &[
-    "Kim", "Jong-un", "Trump", "TRUMP", "trump", "U.S.", "US", "us", "North Korean", "Japan", "Japan's",
-    "Japan’s", "President", "Mr", "Mr.", "Chairman", "said", "the", "The", "of", "Bank", "Inc", ".", ",",
-    "'", "’", "\"", "“", "-", "–", "(", ")", ":", "\n", "\n\n", " ", "  ", "\t", "é", "Erdoğan", "İstanbul",
-    "ß", "Straße", "東京", "김정은", "🙂", "\u{301}", "\u{200d}", "A", "a", "ÉLYSÉE", "U.N", "N.", "Q42",
-    "0", "1990", "New York", "Hanoi", "HANOI", "in", "at", "Washington", "'s", "’s", "Dr", "St.",
+    "Kim",
+    "Jong-un",
+    "Trump",
+    "TRUMP",
+    "trump",
+    "U.S.",
+    "US",
+    "us",
+    "North Korean",
+    "Japan",
+    "Japan's",
+    "Japan’s",
+    "President",
+    "Mr",
+    "Mr.",
+    "Chairman",
+    "said",
+    "the",
+    "The",
+    "of",
+    "Bank",
+    "Inc",
+    ".",
+    ",",
+    "'",
+    "’",
+    "\"",
+    "“",
+    "-",
+    "–",
+    "(",
+    ")",
+    ":",
+    "\n",
+    "\n\n",
+    " ",
+    "  ",
+    "\t",
+    "é",
+    "Erdoğan",
+    "İstanbul",
+    "ß",
+    "Straße",
+    "東京",
+    "김정은",
+    "🙂",
+    "\u{301}",
+    "\u{200d}",
+    "A",
+    "a",
+    "ÉLYSÉE",
+    "U.N",
+    "N.",
+    "Q42",
+    "0",
+    "1990",
+    "New York",
+    "Hanoi",
+    "HANOI",
+    "in",
+    "at",
+    "Washington",
+    "'s",
+    "’s",
+    "Dr",
+    "St.",
 ];
 
 #[test]
@@ -39,7 +100,7 @@ fn random_inputs_never_panic_and_spans_are_well_formed() {
         let mut text = String::new();
         for _ in 0..n {
             text.push_str(rng.pick(PIECES));
-            if rng.next() % 3 == 0 {
+            if rng.next().is_multiple_of(3) {
                 text.push(' ');
             }
         }
@@ -47,10 +108,20 @@ fn random_inputs_never_panic_and_spans_are_well_formed() {
         let ann = annotator.annotate(&text, Some("2019-02-28"));
         let mut last_end = 0;
         for e in &ann.entities {
-            assert!(e.start < e.end && e.end <= chars.len(), "round {round}: {e:?} in {text:?}");
-            assert!(e.start >= last_end, "round {round}: overlapping spans in {text:?}");
+            assert!(
+                e.start < e.end && e.end <= chars.len(),
+                "round {round}: {e:?} in {text:?}"
+            );
+            assert!(
+                e.start >= last_end,
+                "round {round}: overlapping spans in {text:?}"
+            );
             last_end = e.end;
-            assert_eq!(chars[e.start..e.end].iter().collect::<String>(), e.text, "round {round}");
+            assert_eq!(
+                chars[e.start..e.end].iter().collect::<String>(),
+                e.text,
+                "round {round}"
+            );
             assert!((0.0..=1.0).contains(&e.confidence));
         }
     }
