@@ -35,6 +35,7 @@ pub mod query;
 pub mod rdf;
 pub mod recognize;
 pub mod store;
+pub mod tagger;
 pub mod text;
 pub mod vocab;
 
