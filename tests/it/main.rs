@@ -7,6 +7,7 @@ mod queries;
 mod robustness;
 mod seed;
 mod store;
+mod tagger;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
