@@ -2,15 +2,17 @@
 //! `../shared/corpus/reuters21578.jsonl`; skipped with a message when absent).
 //!
 //! Reports, for one thread, the median over rounds of words/s and articles/s for
-//! (a) the baseline, tokenization alone, and (b) full annotation (recognition and
-//! linking), and their ratio — both measured in this run, so machine noise cancels
-//! out. Every round checks its answer (the number of entities found must be the
-//! same each round and non-zero).
+//! (a) the baseline, tokenization alone, (b) full annotation (recognition and
+//! linking), and (c) the statistical tagger alone (tokenization, features and
+//! decoding, [`kglink::tagger::Tagger::tag`]), and their ratios — all measured in
+//! this run, so machine noise cancels out. Every round checks its answer (the
+//! number of entities found must be the same each round and non-zero).
 //!
 //! `cargo bench --bench annotate [-- ROUNDS [LIMIT]]`
 
 use kglink::annotate::Annotator;
 use kglink::kb::Kb;
+use kglink::tagger::Tagger;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -48,16 +50,23 @@ fn main() {
     let kb = Kb::bundled().expect("bundled KB loads");
     let kb_secs = t0.elapsed().as_secs_f64();
     let annotator = Annotator::new(kb);
+    let t0 = Instant::now();
+    let tagger = Tagger::bundled().expect("bundled tagger model loads");
+    let tagger_secs = t0.elapsed().as_secs_f64();
     println!(
-        "corpus: {} articles, {} words; KB load + index: {:.3}s; {} rounds, one thread",
+        "corpus: {} articles, {} words; KB load + index: {:.3}s; tagger model load: {:.3}s; {} rounds, one thread",
         texts.len(),
         words,
         kb_secs,
+        tagger_secs,
         rounds
     );
     let mut base = Vec::new();
     let mut full = Vec::new();
+    let mut tag = Vec::new();
     let mut expected_entities = None;
+    let mut expected_spans = None;
+    let mut tokens_total = 0usize;
     for _ in 0..rounds {
         let t = Instant::now();
         let mut tokens = 0usize;
@@ -78,8 +87,23 @@ fn main() {
             entities,
             "annotation is deterministic"
         );
+        let t = Instant::now();
+        let mut spans = 0usize;
+        tokens_total = 0;
+        for (text, _) in &texts {
+            let tokens = kglink::text::tokenize(text);
+            tokens_total += tokens.len();
+            spans += tagger.tag(kb, text, &tokens).len();
+        }
+        tag.push(t.elapsed().as_secs_f64());
+        assert!(spans > 0);
+        assert_eq!(
+            *expected_spans.get_or_insert(spans),
+            spans,
+            "tagging is deterministic"
+        );
     }
-    let (b, f) = (median(base), median(full));
+    let (b, f, g) = (median(base), median(full), median(tag));
     let n = texts.len() as f64;
     println!(
         "baseline tokenize: median {:.3}s = {:.0} words/s, {:.0} articles/s",
@@ -94,8 +118,20 @@ fn main() {
         n / f
     );
     println!(
+        "tagger only:       median {:.3}s = {:.0} words/s, {:.0} articles/s, {:.2} µs/token",
+        g,
+        words as f64 / g,
+        n / g,
+        1e6 * g / tokens_total as f64
+    );
+    println!(
         "annotate / tokenize time ratio: {:.1}x; entities found: {}",
         f / b,
         expected_entities.unwrap_or(0)
+    );
+    println!(
+        "tagger / tokenize time ratio: {:.1}x; tagger spans: {}",
+        g / b,
+        expected_spans.unwrap_or(0)
     );
 }

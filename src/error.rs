@@ -56,6 +56,10 @@ pub enum Error {
     /// The store failed.
     #[error("store: {0}")]
     Store(String),
+    /// A tagger model is not usable (not a model, truncated, corrupt, or from
+    /// another version).
+    #[error("tagger model: {0}")]
+    Model(String),
 }
 
 impl Error {
@@ -69,6 +73,7 @@ impl Error {
                 | Error::Query(_)
                 | Error::UnknownQuery { .. }
                 | Error::Io { .. }
+                | Error::Model(_)
         )
     }
 

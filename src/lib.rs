@@ -37,6 +37,7 @@ pub mod recognize;
 pub mod relate;
 pub mod sports;
 pub mod store;
+pub mod tagger;
 pub mod text;
 pub mod vocab;
 

@@ -5,6 +5,7 @@ mod annotate;
 mod eval;
 mod ingest;
 mod query;
+mod train;
 
 use clap::{Args, Parser, Subcommand};
 use kglink::kb::Kb;
@@ -31,6 +32,8 @@ enum Command {
     Query(query::QueryArgs),
     /// Score annotation against gold JSONL files.
     Eval(eval::EvalArgs),
+    /// Train a model (`train ner`: the named-entity tagger).
+    Train(train::TrainArgs),
 }
 
 /// Where the store is.
@@ -86,6 +89,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Ingest(a) => ingest::run(a),
         Command::Query(a) => query::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Train(a) => train::run(a),
     }
 }
 

@@ -9,6 +9,7 @@ mod relations;
 mod robustness;
 mod seed;
 mod store;
+mod tagger;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

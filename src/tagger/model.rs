@@ -1,0 +1,313 @@
+//! The tagger's model: weights per feature hash, and their compact, versioned
+//! binary form (`data/model/ner.bin`).
+//!
+//! # File format
+//!
+//! All numbers little-endian.
+//!
+//! | bytes | field |
+//! |---|---|
+//! | 8 | magic `KGLNER\r\n` |
+//! | 4 | format version, `u32` ([`FORMAT_VERSION`]) |
+//! | 4 | feature version, `u32` ([`super::features::FEATURE_VERSION`]) |
+//! | 1 | tag scheme (1 BIO, 2 BILOU) |
+//! | 1 | number of labels |
+//! | 2 | reserved, 0 |
+//! | 4 | softmax temperature of the scores, `f32` |
+//! | 4 | weight scale, `f32`: a stored weight `q` means `q · scale` |
+//! | 4 | number of rows, `u32` |
+//! | … | rows, by increasing feature hash: hash `u64`, label mask `u32` (bit `l` set when label `l` has a weight), then one `i16` per set bit |
+//! | 8 | FNV-1a 64 checksum of everything before it |
+//!
+//! [`Model::from_bytes`] checks all of it (magic, versions, scheme, sizes, order,
+//! checksum) and says what is wrong; it never panics on bad input. Weights are
+//! quantized to 16 bits against the largest weight and near-zero weights are
+//! pruned before saving, so a model trained on CoNLL-2003 takes a few MB.
+
+use super::features::{fnv, IdMap, FEATURE_VERSION};
+use super::scheme::Scheme;
+use crate::error::{Error, Result};
+
+/// The magic bytes at the start of a model file.
+pub const MAGIC: [u8; 8] = *b"KGLNER\r\n";
+/// The version of the file layout.
+pub const FORMAT_VERSION: u32 = 1;
+const HEADER: usize = 32;
+
+/// Weights ready for tagging.
+#[derive(Debug, Clone)]
+pub struct Model {
+    scheme: Scheme,
+    temperature: f32,
+    scale: f32,
+    keys: Vec<u64>,
+    index: IdMap<u32>,
+    /// Row-major, one row of `n_labels` weights per key.
+    weights: Vec<f32>,
+}
+
+impl Model {
+    /// A model from rows of weights sorted by feature hash (as
+    /// [`super::perceptron::Perceptron::averaged`] gives them), quantized.
+    pub fn from_rows(scheme: Scheme, temperature: f32, rows: &[(u64, Vec<f32>)]) -> Model {
+        let n = scheme.n_labels();
+        let max = rows
+            .iter()
+            .flat_map(|r| r.1.iter())
+            .fold(0f32, |m, w| m.max(w.abs()));
+        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        let mut model = Model {
+            scheme,
+            temperature,
+            scale,
+            keys: Vec::with_capacity(rows.len()),
+            index: IdMap::default(),
+            weights: Vec::with_capacity(rows.len() * n),
+        };
+        for (key, row) in rows {
+            let q: Vec<f32> = row
+                .iter()
+                .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) * scale)
+                .collect();
+            if q.iter().all(|&w| w == 0.0) {
+                continue;
+            }
+            model.push(*key, &q);
+        }
+        model
+    }
+
+    fn push(&mut self, key: u64, row: &[f32]) {
+        self.index.insert(key, self.keys.len() as u32);
+        self.keys.push(key);
+        self.weights.extend_from_slice(row);
+    }
+
+    /// The tag scheme.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The temperature that turns scores into probabilities.
+    pub fn temperature(&self) -> f32 {
+        self.temperature
+    }
+
+    /// Sets the temperature (calibration after training).
+    pub fn set_temperature(&mut self, t: f32) {
+        self.temperature = t;
+    }
+
+    /// Number of features with weights.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when no feature has a weight.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Adds the weights of `features` to `scores`.
+    #[inline]
+    pub fn score(&self, features: &[u64], scores: &mut [f32]) {
+        let n = scores.len();
+        for f in features {
+            if let Some(&r) = self.index.get(f) {
+                let row = &self.weights[r as usize * n..][..n];
+                for (s, &w) in scores.iter_mut().zip(row) {
+                    *s += w;
+                }
+            }
+        }
+    }
+
+    /// The model in the file format above.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let n = self.scheme.n_labels();
+        let mut out = Vec::with_capacity(HEADER + self.keys.len() * 20 + 8);
+        out.extend_from_slice(&MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&FEATURE_VERSION.to_le_bytes());
+        out.push(self.scheme.code());
+        out.push(n as u8);
+        out.extend_from_slice(&[0, 0]);
+        out.extend_from_slice(&self.temperature.to_le_bytes());
+        out.extend_from_slice(&self.scale.to_le_bytes());
+        out.extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
+        for (r, key) in self.keys.iter().enumerate() {
+            let row = &self.weights[r * n..][..n];
+            let q: Vec<i16> = row
+                .iter()
+                .map(|w| (w / self.scale).round() as i16)
+                .collect();
+            let mask = q
+                .iter()
+                .enumerate()
+                .filter(|(_, &v)| v != 0)
+                .fold(0u32, |m, (l, _)| m | 1 << l);
+            out.extend_from_slice(&key.to_le_bytes());
+            out.extend_from_slice(&mask.to_le_bytes());
+            for v in q.into_iter().filter(|&v| v != 0) {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        let sum = fnv(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    /// Reads a model written by [`Model::to_bytes`], checking everything.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
+        let bad = |m: String| Error::Model(m);
+        if bytes.is_empty() || !bytes.starts_with(&MAGIC[..bytes.len().min(MAGIC.len())]) {
+            return Err(bad("not a kglink tagger model (bad magic bytes)".into()));
+        }
+        if bytes.len() < HEADER + 8 {
+            return Err(bad(format!(
+                "truncated: {} bytes, shorter than the {}-byte header",
+                bytes.len(),
+                HEADER + 8
+            )));
+        }
+        let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
+        let f32_at = |i: usize| f32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
+        let version = u32_at(8);
+        if version != FORMAT_VERSION {
+            return Err(bad(format!(
+                "format version {version}, this kglink reads version {FORMAT_VERSION}"
+            )));
+        }
+        let features = u32_at(12);
+        if features != FEATURE_VERSION {
+            return Err(bad(format!(
+                "trained with feature version {features}, this kglink extracts version {FEATURE_VERSION}: retrain the model"
+            )));
+        }
+        let scheme = Scheme::from_code(bytes[16])
+            .ok_or_else(|| bad(format!("unknown tag scheme {}", bytes[16])))?;
+        let n = scheme.n_labels();
+        if usize::from(bytes[17]) != n {
+            return Err(bad(format!(
+                "{} labels, the {} scheme has {n}",
+                bytes[17],
+                scheme.name()
+            )));
+        }
+        let (temperature, scale) = (f32_at(20), f32_at(24));
+        if !(temperature.is_finite() && temperature > 0.0 && scale.is_finite() && scale > 0.0) {
+            return Err(bad(format!(
+                "bad temperature {temperature} or scale {scale}"
+            )));
+        }
+        let rows = u32_at(28) as usize;
+        let body = &bytes[..bytes.len() - 8];
+        let truncated = || {
+            bad(format!(
+                "truncated: {} bytes do not hold the {rows} rows the header announces",
+                bytes.len()
+            ))
+        };
+        let mut model = Model {
+            scheme,
+            temperature,
+            scale,
+            keys: Vec::with_capacity(rows.min(body.len() / 12)),
+            index: IdMap::default(),
+            weights: Vec::with_capacity(rows.min(body.len() / 12) * n),
+        };
+        model.index.reserve(rows.min(body.len() / 12));
+        let mut pos = HEADER;
+        let mut row = vec![0f32; n];
+        for r in 0..rows {
+            let head = body.get(pos..pos + 12).ok_or_else(truncated)?;
+            let key = u64::from_le_bytes(head[..8].try_into().expect("8 bytes"));
+            let mask = u32::from_le_bytes(head[8..].try_into().expect("4 bytes"));
+            pos += 12;
+            if mask == 0 || mask >> n != 0 {
+                return Err(bad(format!("row {r}: bad label mask {mask:#x}")));
+            }
+            if model.keys.last().is_some_and(|&k| k >= key) {
+                return Err(bad(format!("row {r}: feature hashes out of order")));
+            }
+            let count = mask.count_ones() as usize;
+            let values = body.get(pos..pos + 2 * count).ok_or_else(truncated)?;
+            pos += 2 * count;
+            row.fill(0.0);
+            let mut k = 0;
+            for (l, w) in row.iter_mut().enumerate() {
+                if mask & 1 << l != 0 {
+                    let q = i16::from_le_bytes([values[2 * k], values[2 * k + 1]]);
+                    *w = f32::from(q) * scale;
+                    k += 1;
+                }
+            }
+            model.push(key, &row);
+        }
+        if pos != body.len() {
+            return Err(bad(format!(
+                "{} bytes after the last row",
+                body.len() - pos
+            )));
+        }
+        let stored = u64::from_le_bytes(bytes[body.len()..].try_into().expect("8 bytes"));
+        if stored != fnv(body) {
+            return Err(bad("checksum mismatch: the file is corrupt".into()));
+        }
+        Ok(model)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Model {
+        let n = Scheme::Bilou.n_labels();
+        let mut a = vec![0.0; n];
+        a[1] = 2.5;
+        a[16] = -1.25;
+        let mut b = vec![0.0; n];
+        b[0] = 0.5;
+        Model::from_rows(Scheme::Bilou, 1.5, &[(3, a), (9, b), (12, vec![0.0; n])])
+    }
+
+    #[test]
+    fn round_trip() {
+        let m = sample();
+        assert_eq!(m.len(), 2, "the all-zero row is dropped");
+        let bytes = m.to_bytes();
+        let back = Model::from_bytes(&bytes).unwrap();
+        assert_eq!(back.to_bytes(), bytes);
+        assert_eq!(back.temperature(), 1.5);
+        let mut s = vec![0f32; 17];
+        back.score(&[3, 9, 4], &mut s);
+        assert!(
+            (s[1] - 2.5).abs() < 1e-3 && (s[16] + 1.25).abs() < 1e-3 && (s[0] - 0.5).abs() < 1e-3
+        );
+    }
+
+    #[test]
+    fn bad_files_are_clear_errors() {
+        let bytes = sample().to_bytes();
+        let msg = |b: &[u8]| Model::from_bytes(b).unwrap_err().to_string();
+        for cut in [0, 5, 20, 39, bytes.len() - 9, bytes.len() - 1] {
+            let m = msg(&bytes[..cut]);
+            assert!(
+                m.contains("truncated") || m.contains("magic") || m.contains("checksum"),
+                "{cut}: {m}"
+            );
+        }
+        assert!(msg(&bytes[..bytes.len() - 9]).contains("truncated"));
+        assert!(msg(b"PK\x03\x04 a zip file, not a model at all.........").contains("bad magic"));
+        let mut v = bytes.clone();
+        v[12] = 99;
+        assert!(msg(&v).contains("feature version 99"));
+        let mut v = bytes.clone();
+        v[HEADER + 2] ^= 1;
+        assert!(msg(&v).contains("checksum") || msg(&v).contains("order"));
+        let mut v = bytes;
+        v.push(0);
+        assert!(Model::from_bytes(&v).is_err());
+    }
+}

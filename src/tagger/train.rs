@@ -1,0 +1,453 @@
+//! Training: epochs of the averaged perceptron over CoNLL documents, scored on
+//! a development set after each epoch; the best epoch is kept.
+//!
+//! Each CoNLL document is rebuilt as text ([`Document::text_and_spans`]) and
+//! tokenized with [`crate::text::tokenize`], exactly as text is at run time; the
+//! gold entities are projected onto those tokens (a runtime token always lies
+//! inside one CoNLL token). Training visits the documents in an order shuffled
+//! by a small seeded generator (the sentences of a document in order, as the
+//! history features need), so a seed gives the same model byte for byte.
+//!
+//! Decoding during training is the greedy decoding of [`Tagger::tag`], with
+//! the labels the model chose (not the gold ones) as history.
+//!
+//! The development score is CoNLL-style entity F1: exact byte span and type,
+//! over PER, ORG and LOC (MISC left out of gold and predictions), computed with
+//! the saved, pruned and quantized model through [`Tagger::tag`], i.e. what
+//! ships. After the last epoch the softmax temperature of the scores is fitted
+//! on the development tokens (lowest negative log-likelihood on a grid), so
+//! that [`super::TaggedSpan::score`] reads like a probability.
+
+use super::conll::{Document, GoldSpan};
+use super::features::{self, TextFeatures};
+use super::model::Model;
+use super::perceptron::Perceptron;
+use super::scheme::Scheme;
+use super::{NerLabel, Tagger};
+use crate::kb::Kb;
+use crate::text::{self, Token};
+use std::time::Instant;
+
+/// How to train.
+#[derive(Debug, Clone, Copy)]
+pub struct TrainOptions {
+    /// Passes over the training data.
+    pub epochs: usize,
+    /// Seed of the sentence order.
+    pub seed: u64,
+    /// Tag scheme.
+    pub scheme: Scheme,
+    /// Averaged weights smaller than this in magnitude are dropped.
+    pub min_weight: f32,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            epochs: 15,
+            seed: 1,
+            scheme: Scheme::Bio,
+            min_weight: 0.05,
+        }
+    }
+}
+
+/// Counts of an entity-level comparison.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Predicted spans with the gold span and type.
+    pub tp: usize,
+    /// Predicted spans without.
+    pub fp: usize,
+    /// Gold spans not predicted.
+    pub fn_: usize,
+}
+
+impl Counts {
+    /// tp / (tp + fp).
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+
+    /// tp / (tp + fn).
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+
+    /// Harmonic mean of precision and recall.
+    pub fn f1(&self) -> f64 {
+        ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn_)
+    }
+
+    fn add(&mut self, o: Counts) {
+        self.tp += o.tp;
+        self.fp += o.fp;
+        self.fn_ += o.fn_;
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// Scores of a tagger on a document set: overall and per type (PER, ORG, LOC).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DevScores {
+    /// PER, ORG and LOC together.
+    pub overall: Counts,
+    /// PER, ORG, LOC in that order.
+    pub by_type: [Counts; 3],
+}
+
+/// What one epoch gave.
+#[derive(Debug, Clone)]
+pub struct EpochReport {
+    /// 1-based epoch number.
+    pub epoch: usize,
+    /// Share of training tokens mislabelled during the epoch.
+    pub train_error: f64,
+    /// Development scores of the averaged, pruned model.
+    pub dev: DevScores,
+    /// Features in the saved model.
+    pub features: usize,
+    /// Size of the saved model in bytes.
+    pub bytes: usize,
+    /// Seconds spent on the epoch, scoring included.
+    pub seconds: f64,
+}
+
+/// What training reports while it runs.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// Data prepared: its size, and the best development F1 the tokenization
+    /// allows (gold entities projected on tokens and back).
+    Ready {
+        /// Training documents.
+        documents: usize,
+        /// Training sentences.
+        sentences: usize,
+        /// Training tokens.
+        tokens: usize,
+        /// Gold projected on runtime tokens, scored as a prediction.
+        ceiling: DevScores,
+    },
+    /// Documents done in the current epoch.
+    Progress(usize),
+    /// An epoch finished.
+    Epoch(&'a EpochReport),
+}
+
+/// The result of training.
+#[derive(Debug)]
+pub struct Trained {
+    /// The tagger of the best epoch, temperature fitted.
+    pub tagger: Tagger,
+    /// Every epoch.
+    pub epochs: Vec<EpochReport>,
+    /// 1-based number of the kept epoch.
+    pub best: usize,
+}
+
+/// A document ready for training or scoring.
+struct Prepared {
+    text: String,
+    tokens: Vec<Token>,
+    gold: Vec<GoldSpan>,
+    labels: Vec<u8>,
+}
+
+impl Prepared {
+    fn new(doc: &Document, scheme: Scheme) -> Prepared {
+        let (text, gold) = doc.text_and_spans();
+        let tokens = text::tokenize(&text);
+        let spans = project(&tokens, &gold);
+        let labels = scheme.encode(tokens.len(), &spans);
+        Prepared {
+            text,
+            tokens,
+            gold,
+            labels,
+        }
+    }
+
+    /// Token ranges `[a, b)` of the sentences.
+    fn sentences(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut a = 0;
+        for i in 1..=self.tokens.len() {
+            if i == self.tokens.len() || self.tokens[i].sentence != self.tokens[a].sentence {
+                out.push((a, i));
+                a = i;
+            }
+        }
+        out
+    }
+}
+
+/// Gold spans as token ranges (first, last, type); an entity that the runtime
+/// sentence splitter cuts is split too, so every label sequence is well formed.
+fn project(tokens: &[Token], gold: &[GoldSpan]) -> Vec<(usize, usize, NerLabel)> {
+    let mut out = Vec::new();
+    for g in gold {
+        let a = tokens.partition_point(|t| t.end <= g.start);
+        let b = tokens.partition_point(|t| t.start < g.end);
+        let mut first = a;
+        for k in a..b {
+            if k + 1 == b || tokens[k + 1].sentence != tokens[k].sentence {
+                out.push((first, k, g.label));
+                first = k + 1;
+            }
+        }
+    }
+    out
+}
+
+/// Splitmix64: a small deterministic generator for the shuffles.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        features::mix(self.0, 0)
+    }
+
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+/// Trains a tagger on `train`, keeping the epoch that scores best on `dev`
+/// (the last one when `dev` is empty).
+pub fn train(
+    kb: &Kb,
+    train: &[Document],
+    dev: &[Document],
+    opts: &TrainOptions,
+    on_event: &mut dyn FnMut(Event),
+) -> Trained {
+    let scheme = opts.scheme;
+    let n = scheme.n_labels();
+    let docs: Vec<Prepared> = train.iter().map(|d| Prepared::new(d, scheme)).collect();
+    let feats: Vec<TextFeatures> = docs
+        .iter()
+        .map(|d| features::extract(kb, &d.text, &d.tokens))
+        .collect();
+    let dev: Vec<Prepared> = dev.iter().map(|d| Prepared::new(d, scheme)).collect();
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    let ceiling = score_docs(&dev, |d| {
+        scheme
+            .decode(&d.labels)
+            .into_iter()
+            .map(|(a, b, label)| (d.tokens[a].start, d.tokens[b].end, label))
+            .collect()
+    });
+    on_event(Event::Ready {
+        documents: docs.len(),
+        sentences: docs.iter().map(|d| d.sentences().len()).sum(),
+        tokens: docs.iter().map(|d| d.tokens.len()).sum(),
+        ceiling,
+    });
+
+    let mut rng = Rng(opts.seed);
+    let mut weights = Perceptron::new(n);
+    let mut reports: Vec<EpochReport> = Vec::new();
+    let mut kept: Option<(usize, f64, Tagger)> = None;
+    let mut scores = vec![0f32; n];
+    for epoch in 1..=opts.epochs {
+        let t0 = Instant::now();
+        rng.shuffle(&mut order);
+        let (mut errors, mut seen) = (0usize, 0usize);
+        for (u, &k) in order.iter().enumerate() {
+            let (doc, f) = (&docs[k], &feats[k]);
+            let mut history = features::History::default();
+            for (a, b) in doc.sentences() {
+                let (mut p1, mut p2) = (None, None);
+                for i in a..b {
+                    scores.fill(0.0);
+                    let dynamic = f.dynamic(i, p1, p2, history.get(f, i));
+                    weights.score(f.of(i), &mut scores);
+                    weights.score(&dynamic, &mut scores);
+                    let guess = super::argmax(&scores);
+                    let gold = doc.labels[i] as usize;
+                    if guess != gold {
+                        errors += 1;
+                        weights.update(f.of(i), gold, guess);
+                        weights.update(&dynamic, gold, guess);
+                    }
+                    weights.step();
+                    seen += 1;
+                    history.record(f, i, scheme.type_index(guess));
+                    (p1, p2) = (Some(guess), p1);
+                }
+            }
+            on_event(Event::Progress(u + 1));
+        }
+        let model = Model::from_rows(scheme, 1.0, &weights.averaged(opts.min_weight));
+        let tagger = Tagger::from_model(model);
+        let dev_scores = evaluate_prepared(&tagger, kb, &dev);
+        let report = EpochReport {
+            epoch,
+            train_error: ratio(errors, seen),
+            dev: dev_scores,
+            features: tagger.model().len(),
+            bytes: tagger.to_bytes().len(),
+            seconds: t0.elapsed().as_secs_f64(),
+        };
+        on_event(Event::Epoch(&report));
+        let f1 = dev_scores.overall.f1();
+        if dev.is_empty() || kept.as_ref().is_none_or(|k| f1 > k.1) {
+            kept = Some((epoch, f1, tagger));
+        }
+        reports.push(report);
+    }
+    let (best, _, mut tagger) = kept.unwrap_or_else(|| {
+        let model = Model::from_rows(scheme, 1.0, &weights.averaged(opts.min_weight));
+        (0, 0.0, Tagger::from_model(model))
+    });
+    if !dev.is_empty() {
+        let t = fit_temperature(&tagger, kb, &dev);
+        tagger.model.set_temperature(t);
+    }
+    Trained {
+        tagger,
+        epochs: reports,
+        best,
+    }
+}
+
+/// Scores `tagger` on CoNLL documents (PER, ORG, LOC; exact spans).
+pub fn evaluate(tagger: &Tagger, kb: &Kb, docs: &[Document]) -> DevScores {
+    let prepared: Vec<Prepared> = docs
+        .iter()
+        .map(|d| Prepared::new(d, tagger.model().scheme()))
+        .collect();
+    evaluate_prepared(tagger, kb, &prepared)
+}
+
+fn evaluate_prepared(tagger: &Tagger, kb: &Kb, docs: &[Prepared]) -> DevScores {
+    score_docs(docs, |d| {
+        tagger
+            .tag(kb, &d.text, &d.tokens)
+            .into_iter()
+            .map(|s| (s.start, s.end, s.label))
+            .collect()
+    })
+}
+
+/// Compares predicted spans with the gold ones, MISC left out of both.
+fn score_docs(
+    docs: &[Prepared],
+    mut predict: impl FnMut(&Prepared) -> Vec<(usize, usize, NerLabel)>,
+) -> DevScores {
+    let mut out = DevScores::default();
+    for d in docs {
+        let gold: Vec<(usize, usize, NerLabel)> = d
+            .gold
+            .iter()
+            .filter(|g| g.label != NerLabel::Misc)
+            .map(|g| (g.start, g.end, g.label))
+            .collect();
+        let pred: Vec<(usize, usize, NerLabel)> = predict(d)
+            .into_iter()
+            .filter(|p| p.2 != NerLabel::Misc)
+            .collect();
+        for (t, counts) in out.by_type.iter_mut().enumerate() {
+            let label = NerLabel::ALL[t];
+            let g: Vec<_> = gold.iter().filter(|x| x.2 == label).collect();
+            let p: Vec<_> = pred.iter().filter(|x| x.2 == label).collect();
+            let tp = p.iter().filter(|x| g.contains(x)).count();
+            counts.add(Counts {
+                tp,
+                fp: p.len() - tp,
+                fn_: g.len() - tp,
+            });
+        }
+    }
+    for c in out.by_type {
+        out.overall.add(c);
+    }
+    out
+}
+
+/// The softmax temperature with the lowest negative log-likelihood of the gold
+/// labels of `docs`, on a geometric grid from 0.1 to 100.
+fn fit_temperature(tagger: &Tagger, kb: &Kb, docs: &[Prepared]) -> f32 {
+    let n = tagger.model().scheme().n_labels();
+    // per token: the allowed labels' scores, gold first
+    let mut rows: Vec<Vec<f32>> = Vec::new();
+    for d in docs {
+        let f = features::extract(kb, &d.text, &d.tokens);
+        tagger.decode(&f, &d.tokens, |i, scores, _| {
+            let gold = d.labels[i] as usize;
+            let mut row = Vec::with_capacity(n);
+            row.push(scores[gold]);
+            row.extend((0..n).filter(|&l| l != gold).map(|l| scores[l]));
+            rows.push(row);
+        });
+    }
+    let nll = |t: f32| -> f64 {
+        rows.iter()
+            .map(|r| {
+                let m = r.iter().copied().fold(f32::MIN, f32::max);
+                let z: f64 = r.iter().map(|&s| f64::from((s - m) / t).exp()).sum();
+                z.ln() - f64::from((r[0] - m) / t)
+            })
+            .sum()
+    };
+    let mut best = (1.0f32, f64::INFINITY);
+    for k in 0..=60 {
+        let t = 0.1f32 * 1000f32.powf(k as f32 / 60.0);
+        let v = nll(t);
+        if v < best.1 {
+            best = (t, v);
+        }
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projection_follows_runtime_tokens() {
+        let text = "Jones 's U.S. unit";
+        let tokens = text::tokenize(text);
+        let gold = [
+            GoldSpan {
+                start: 0,
+                end: 5,
+                label: NerLabel::Per,
+            },
+            GoldSpan {
+                start: 9,
+                end: 13,
+                label: NerLabel::Loc,
+            },
+        ];
+        // tokens: Jones, s, U.S., unit
+        assert_eq!(
+            project(&tokens, &gold),
+            [(0, 0, NerLabel::Per), (2, 2, NerLabel::Loc)]
+        );
+    }
+
+    #[test]
+    fn shuffles_are_seeded() {
+        let mut a: Vec<u32> = (0..50).collect();
+        let mut b = a.clone();
+        Rng(7).shuffle(&mut a);
+        Rng(7).shuffle(&mut b);
+        assert_eq!(a, b);
+        let mut c: Vec<u32> = (0..50).collect();
+        Rng(8).shuffle(&mut c);
+        assert_ne!(a, c);
+    }
+}

@@ -1,0 +1,303 @@
+//! The statistical tagger: the bundled model loads and tags, models round-trip
+//! and bad ones are refused, training is deterministic, CoNLL errors are
+//! located, and tagging never panics.
+
+use crate::{kglink, shared, stderr};
+use kglink::kb::Kb;
+use kglink::tagger::conll;
+use kglink::tagger::train::{self, TrainOptions};
+use kglink::tagger::{NerLabel, TaggedSpan, Tagger};
+use kglink::text;
+use std::path::Path;
+
+fn tag<'a>(tagger: &Tagger, text: &'a str) -> Vec<(&'a str, NerLabel)> {
+    let kb = Kb::bundled().unwrap();
+    tagger
+        .tag(kb, text, &text::tokenize(text))
+        .iter()
+        .map(|s| (&text[s.start..s.end], s.label))
+        .collect()
+}
+
+#[test]
+fn bundled_model_tags_a_known_sentence() {
+    let tagger = Tagger::bundled().unwrap();
+    assert_eq!(
+        tag(tagger, "Angela Merkel met officials of Siemens in Munich."),
+        [
+            ("Angela Merkel", NerLabel::Per),
+            ("Siemens", NerLabel::Org),
+            ("Munich", NerLabel::Loc)
+        ]
+    );
+    let found = tag(
+        tagger,
+        "The chief executive of Volkswagen, Herbert Diess, flew to Beijing on Monday.",
+    );
+    assert!(found.contains(&("Volkswagen", NerLabel::Org)), "{found:?}");
+    assert!(
+        found.contains(&("Herbert Diess", NerLabel::Per)),
+        "{found:?}"
+    );
+    assert!(found.contains(&("Beijing", NerLabel::Loc)), "{found:?}");
+}
+
+#[test]
+fn spans_lie_on_tokens_with_scores_in_range() {
+    let kb = Kb::bundled().unwrap();
+    let text = "Kim Jong-un's envoy met U.S. officials in Hanoi.\nTRUMP, KIM MEET IN VIETNAM";
+    let tokens = text::tokenize(text);
+    let spans = Tagger::bundled().unwrap().tag(kb, text, &tokens);
+    assert!(!spans.is_empty());
+    let mut last = 0;
+    for TaggedSpan {
+        start, end, score, ..
+    } in spans
+    {
+        assert!(start >= last && start < end, "sorted, not overlapping");
+        assert!(tokens.iter().any(|t| t.start == start));
+        assert!(tokens.iter().any(|t| t.end == end));
+        assert!((0.0..=1.0).contains(&score), "{score}");
+        last = end;
+    }
+}
+
+#[test]
+fn models_round_trip_and_bad_ones_are_clear_errors() {
+    let tagger = Tagger::bundled().unwrap();
+    let bytes = tagger.to_bytes();
+    let back = Tagger::from_bytes(&bytes).unwrap();
+    assert_eq!(back.to_bytes(), bytes);
+    let text = "Angela Merkel met officials of Siemens in Munich.";
+    assert_eq!(tag(&back, text), tag(tagger, text));
+
+    let err = |b: &[u8]| Tagger::from_bytes(b).unwrap_err().to_string();
+    let truncated = err(&bytes[..bytes.len() / 2]);
+    assert!(
+        truncated.starts_with("tagger model: truncated"),
+        "{truncated}"
+    );
+    assert!(err(&bytes[..10]).contains("truncated"));
+    let magic = err(b"{\"not\": \"a model\"}");
+    assert_eq!(
+        magic,
+        "tagger model: not a kglink tagger model (bad magic bytes)"
+    );
+    let mut corrupt = bytes.clone();
+    let mid = corrupt.len() - 20;
+    corrupt[mid] ^= 0x40;
+    assert!(Tagger::from_bytes(&corrupt).is_err());
+}
+
+/// A small CoNLL file of invented sentences.
+fn tiny_conll() -> String {
+    let people = [("Anna", "Berg"), ("Tomas", "Lind"), ("Maria", "Costa")];
+    let orgs = ["Vexa", "Norlam", "Quintor"];
+    let places = ["Oslo", "Porto", "Lyon"];
+    let mut out = String::new();
+    for (d, (first, last)) in people.iter().enumerate() {
+        out.push_str("-DOCSTART- -X- -X- O\n\n");
+        for (k, org) in orgs.iter().enumerate() {
+            let place = places[(d + k) % places.len()];
+            for line in [
+                format!("{first} NNP B-NP I-PER"),
+                format!("{last} NNP I-NP I-PER"),
+                "joined VBD B-VP O".into(),
+                format!("{org} NNP B-NP I-ORG"),
+                "in IN B-PP O".into(),
+                format!("{place} NNP B-NP I-LOC"),
+                ". . O O".into(),
+                String::new(),
+                "The DT B-NP O".into(),
+                "company NN I-NP O".into(),
+                "said VBD B-VP O".into(),
+                "so RB B-ADVP O".into(),
+                ". . O O".into(),
+                String::new(),
+            ] {
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn training_is_deterministic_for_a_seed() {
+    let kb = Kb::bundled().unwrap();
+    let docs = conll::parse(&tiny_conll(), Path::new("tiny.conll")).unwrap();
+    assert_eq!(docs.len(), 3);
+    let opts = TrainOptions {
+        epochs: 4,
+        seed: 42,
+        ..TrainOptions::default()
+    };
+    let run = || train::train(kb, &docs, &docs, &opts, &mut |_| {});
+    let (a, b) = (run(), run());
+    assert_eq!(a.tagger.to_bytes(), b.tagger.to_bytes());
+    assert_eq!(a.epochs.len(), 4);
+    assert!((1..=4).contains(&a.best));
+    // it learned its training data
+    let best = &a.epochs[a.best - 1];
+    assert!(best.dev.overall.f1() > 0.9, "{best:?}");
+    assert_eq!(
+        tag(&a.tagger, "Tomas Lind joined Vexa in Porto ."),
+        [
+            ("Tomas Lind", NerLabel::Per),
+            ("Vexa", NerLabel::Org),
+            ("Porto", NerLabel::Loc)
+        ]
+    );
+}
+
+#[test]
+fn train_ner_command_writes_the_same_model_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("tiny.conll");
+    std::fs::write(&data, tiny_conll()).unwrap();
+    let data = data.to_str().unwrap();
+    let mut models = Vec::new();
+    for name in ["a.bin", "b.bin"] {
+        let out = dir.path().join(name);
+        let o = kglink(
+            &[
+                "train",
+                "ner",
+                "--train",
+                data,
+                "--dev",
+                data,
+                "--out",
+                out.to_str().unwrap(),
+                "--epochs",
+                "3",
+                "--seed",
+                "7",
+            ],
+            None,
+        );
+        let err = stderr(&o);
+        assert!(o.status.success(), "{err}");
+        assert!(o.stdout.is_empty(), "stdout is for data");
+        assert!(
+            err.contains("epoch  1/3:") && err.contains("dev P "),
+            "{err}"
+        );
+        assert!(err.contains("kept epoch"), "{err}");
+        models.push(std::fs::read(&out).unwrap());
+    }
+    assert_eq!(models[0], models[1]);
+    Tagger::from_bytes(&models[0]).unwrap();
+}
+
+#[test]
+fn conll_errors_name_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.conll");
+    std::fs::write(
+        &bad,
+        "-DOCSTART- -X- -X- O\n\nParis NNP I-NP I-LOC\nis VBZ I-VP X-FOO\n",
+    )
+    .unwrap();
+    let err = conll::read_file(&bad).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!("{}:4: bad NER tag", bad.display())),
+        "{err}"
+    );
+
+    let out = dir.path().join("m.bin");
+    let o = kglink(
+        &[
+            "train",
+            "ner",
+            "--train",
+            bad.to_str().unwrap(),
+            "--dev",
+            bad.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{}:4:", bad.display())),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
+/// xorshift64*, as in the robustness tests.
+fn next(state: &mut u64) -> u64 {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+}
+
+#[test]
+fn tagging_random_text_never_panics() {
+    const PIECES: &[&str] = &[
+        "Kim",
+        "Jong-un",
+        "TRUMP",
+        "trump",
+        "U.S.",
+        "Japan's",
+        "’s",
+        "President",
+        "Mr.",
+        "Bank",
+        "Inc.",
+        ".",
+        ",",
+        "'",
+        "\"",
+        "(",
+        ")",
+        "-",
+        "\n",
+        " ",
+        "é",
+        "Erdoğan",
+        "東京",
+        "🙂",
+        "\u{301}",
+        "A",
+        "1996",
+        "New York",
+        "Hanoi",
+    ];
+    let kb = Kb::bundled().unwrap();
+    let tagger = Tagger::bundled().unwrap();
+    let mut state = 0x1234_5678_9abc_def1u64;
+    for _ in 0..2000 {
+        let mut text = String::new();
+        for _ in 0..next(&mut state) % 30 {
+            text.push_str(PIECES[(next(&mut state) % PIECES.len() as u64) as usize]);
+            if next(&mut state).is_multiple_of(2) {
+                text.push(' ');
+            }
+        }
+        let tokens = text::tokenize(&text);
+        for s in tagger.tag(kb, &text, &tokens) {
+            assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+            assert!(s.start < s.end && s.end <= text.len());
+        }
+    }
+}
+
+#[test]
+fn bundled_model_scores_on_conll_dev() {
+    let Some(path) = shared("eval/train/conll2003-eng.testa") else {
+        return;
+    };
+    let kb = Kb::bundled().unwrap();
+    let docs = conll::read_file(&path).unwrap();
+    let scores = train::evaluate(Tagger::bundled().unwrap(), kb, &docs);
+    let f1 = scores.overall.f1();
+    eprintln!("bundled tagger on CoNLL-2003 dev: F1 {f1:.4}");
+    assert!(f1 >= 0.90, "{scores:?}");
+}
