@@ -8,6 +8,7 @@ use crate::kb::{Kb, PartialDate};
 use crate::link::{self, LOCAL_PREFIX};
 use crate::model::{EntityType, Link, Target};
 use crate::recognize;
+use crate::tagger::Tagger;
 use crate::text::CharIndex;
 use crate::vocab;
 use serde::Serialize;
@@ -59,16 +60,25 @@ pub fn target_iri(target: &Target) -> String {
 #[derive(Debug, Clone, Copy)]
 pub struct Annotator<'k> {
     kb: &'k Kb,
+    tagger: Option<&'k Tagger>,
     min_confidence: f32,
 }
 
 impl<'k> Annotator<'k> {
-    /// An annotator over `kb`.
+    /// An annotator over `kb` with the bundled tagger.
     pub fn new(kb: &'k Kb) -> Self {
         Annotator {
             kb,
+            tagger: Tagger::bundled().ok(),
             min_confidence: 0.0,
         }
+    }
+
+    /// Uses another tagger, or none (`None`: capitalized names typed by cues
+    /// stand in for it, as in kglink's first version).
+    pub fn with_tagger(mut self, tagger: Option<&'k Tagger>) -> Self {
+        self.tagger = tagger;
+        self
     }
 
     /// Drops links below this confidence.
@@ -85,7 +95,7 @@ impl<'k> Annotator<'k> {
     /// Links of `text` with byte offsets (the pipeline's own form).
     /// `date` is the article's date (`YYYY-MM-DD…`), used for positions held.
     pub fn links(&self, text: &str, date: Option<&str>) -> Vec<Link> {
-        let rec = recognize::recognize(self.kb, text);
+        let rec = recognize::recognize(self.kb, self.tagger, text);
         let date = date.and_then(PartialDate::parse);
         let mut links = link::link(self.kb, text, &rec, date);
         links.retain(|l| l.confidence >= self.min_confidence);

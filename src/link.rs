@@ -75,6 +75,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
                     &s.mention,
                     &text[s.mention.start..s.mention.end],
                     s.mention.etype,
+                    s.tagger_score,
                 ))
             } else {
                 let scored = score(kb, s, &anchored, &doc_countries, date);
@@ -118,12 +119,12 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         if s.surname_only() {
             links[i] = surname_link(kb, s, &doc_countries, date);
             if links[i].is_none() && m.title.is_some() {
-                links[i] = Some(unknown_link(m, surface, EntityType::Per));
+                links[i] = Some(unknown_link(m, surface, EntityType::Per, s.tagger_score));
             }
             continue; // a bare surname we cannot place is not reported
         }
         links[i] = Some(if s.candidates.is_empty() {
-            unknown_link(m, surface, m.etype)
+            unknown_link(m, surface, m.etype, s.tagger_score)
         } else {
             best_link(kb, m, &score(kb, s, &anchored, &doc_countries, date))
         });
@@ -297,11 +298,12 @@ fn active_at(e: &crate::kb::KbEntity, d: PartialDate) -> bool {
 }
 
 /// The link of a name the KB does not know.
-fn unknown_link(m: &Mention, surface: &str, etype: EntityType) -> Link {
+fn unknown_link(m: &Mention, surface: &str, etype: EntityType, tagger_score: Option<f32>) -> Link {
     let words = name_words(surface);
-    let confidence = match m.origin {
-        Origin::TitleCue => 0.8,
-        Origin::Capitalized if words.len() >= 2 => 0.7,
+    let confidence = match (m.origin, tagger_score) {
+        (Origin::TitleCue, _) => 0.8,
+        (_, Some(score)) => 0.9 * score,
+        (Origin::Capitalized, None) if words.len() >= 2 => 0.7,
         _ => 0.5,
     };
     Link {

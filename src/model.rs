@@ -111,6 +111,8 @@ pub enum Origin {
     TitleCue,
     /// A capitalized sequence the knowledge base does not know.
     Capitalized,
+    /// A name found by the trained tagger.
+    Tagger,
     /// A short form of a name given in full elsewhere in the document.
     Coreference,
 }

@@ -42,6 +42,7 @@ fn origin_str(o: Origin) -> &'static str {
         Origin::Demonym => "demonym",
         Origin::TitleCue => "title_cue",
         Origin::Capitalized => "capitalized",
+        Origin::Tagger => "tagger",
         Origin::Coreference => "coreference",
     }
 }

@@ -9,6 +9,7 @@
 use crate::kb::{AliasKind, EntityId, Kb};
 use crate::lexicon::{self, contains};
 use crate::model::{EntityType, Mention, Origin};
+use crate::tagger::{NerLabel, TaggedSpan, Tagger};
 use crate::text::{self, CaseMode, Token};
 
 /// A recognized mention and, for KB names, the candidate entities its surface
@@ -19,6 +20,8 @@ pub struct Span {
     pub mention: Mention,
     /// KB candidates; empty for unknown names.
     pub candidates: Vec<(EntityId, AliasKind)>,
+    /// The tagger's confidence in the span and type, when it found the name.
+    pub tagger_score: Option<f32>,
 }
 
 impl Span {
@@ -37,8 +40,10 @@ pub struct Recognized {
     pub spans: Vec<Span>,
 }
 
-/// Recognizes mentions in `text` with the names of `kb`.
-pub fn recognize(kb: &Kb, text: &str) -> Recognized {
+/// Recognizes mentions in `text` with the names of `kb` and, when given, the
+/// trained `tagger` for the names the KB does not know; without a tagger,
+/// capitalized sequences typed by cues stand in for it.
+pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
     let tokens = text::tokenize(text);
     let lines = text::line_modes(text);
     let mode_at = |b: usize| -> CaseMode {
@@ -84,6 +89,7 @@ pub fn recognize(kb: &Kb, text: &str) -> Recognized {
                 title: None,
             },
             candidates,
+            tagger_score: None,
         });
     }
     // "the Gulf", "The New York Times": the article is not part of the name
@@ -208,13 +214,20 @@ pub fn recognize(kb: &Kb, text: &str) -> Recognized {
                 title: Some(title),
             },
             candidates: Vec::new(),
+            tagger_score: None,
         });
         spans.sort_by_key(|s| s.mention.start);
         i = end_tok + 1;
     }
 
-    // 4. capitalized sequences the KB does not know: names of several words
-    // first, then single words (which may be short forms of those names)
+    // 4. names the KB does not know: from the tagger, else capitalized
+    // sequences (names of several words first, then single words, which may be
+    // short forms of those names)
+    if let Some(tagger) = tagger {
+        let tagged = tagger.tag(kb, text, &tokens);
+        merge_tagged(kb, &tokens, &mut spans, &tagged, &mode_at);
+        return Recognized { tokens, spans };
+    }
     for single in [false, true] {
         let (extra, absorbed) = unknown_names(kb, text, &tokens, &spans, &mode_at, single);
         spans.retain(|s| !absorbed.contains(&s.mention.start));
@@ -343,9 +356,172 @@ fn unknown_names(
                 title: None,
             },
             candidates: Vec::new(),
+            tagger_score: None,
         });
     }
     (extra, absorbed)
+}
+
+/// Merges the tagger's names into the KB's: a known entity keeps its KB span; a
+/// tagger name the KB does not cover becomes an unknown mention; a tagger name
+/// that contains KB names ("Bank of Tokyo" around "Tokyo") replaces them; a
+/// MISC name ("U.S. Open", "Korean War") removes the KB names inside it except
+/// demonyms; where tagger and KB give the same span, the tagger's type selects
+/// among the KB's candidates, and a confident tagger that reads a one-word KB
+/// name as a person's name ("Jordan") overrules it. Lines in lower case are left
+/// to the KB.
+fn merge_tagged(
+    kb: &Kb,
+    tokens: &[Token],
+    spans: &mut Vec<Span>,
+    tagged: &[TaggedSpan],
+    mode_at: &dyn Fn(usize) -> CaseMode,
+) {
+    let sentence_of = |b: usize| {
+        tokens
+            .get(tokens.partition_point(|t| t.end <= b))
+            .map_or(0, |t| t.sentence)
+    };
+    let one_word = |t: &TaggedSpan| {
+        tokens
+            .iter()
+            .filter(|x| t.start <= x.start && x.end <= t.end)
+            .count()
+            == 1
+    };
+    let mut added = Vec::new();
+    let mut removed = vec![false; spans.len()];
+    for t in tagged {
+        if mode_at(t.start) == CaseMode::Lower {
+            continue;
+        }
+        let overlapping: Vec<usize> = (0..spans.len())
+            .filter(|&k| {
+                !removed[k] && spans[k].mention.start < t.end && t.start < spans[k].mention.end
+            })
+            .collect();
+        let inside = |k: usize| t.start <= spans[k].mention.start && spans[k].mention.end <= t.end;
+        let same = |k: usize| spans[k].mention.start == t.start && spans[k].mention.end == t.end;
+        let Some(etype) = t.label.entity_type() else {
+            // MISC: KB names inside it are parts of another name
+            debug_assert_eq!(t.label, NerLabel::Misc);
+            for &k in &overlapping {
+                if inside(k) && !same(k) && spans[k].mention.origin != Origin::Demonym {
+                    removed[k] = true;
+                }
+            }
+            continue;
+        };
+        if overlapping.is_empty() {
+            added.push(Span {
+                mention: Mention {
+                    start: t.start,
+                    end: t.end,
+                    etype,
+                    origin: Origin::Tagger,
+                    sentence: sentence_of(t.start),
+                    title: None,
+                },
+                candidates: Vec::new(),
+                tagger_score: Some(t.score),
+            });
+            continue;
+        }
+        if let [k] = overlapping[..] {
+            if same(k) {
+                let s = &mut spans[k];
+                s.tagger_score = Some(t.score);
+                let agree: Vec<(EntityId, AliasKind)> = s
+                    .candidates
+                    .iter()
+                    .copied()
+                    .filter(|c| kb.entity(c.0).etype.coarse() == etype.coarse())
+                    .collect();
+                if !agree.is_empty() {
+                    s.candidates = agree;
+                    s.mention.etype = kb.entity(s.candidates[0].0).etype;
+                } else if etype == EntityType::Per
+                    && t.score >= 0.9
+                    && s.mention.origin == Origin::Gazetteer
+                    && s.mention.title.is_none()
+                    && one_word(t)
+                {
+                    // a one-word KB name used as a person's name: "Jordan", "Ford"
+                    s.candidates.clear();
+                    s.mention.etype = etype;
+                    s.mention.origin = Origin::Tagger;
+                }
+                continue;
+            }
+        }
+        // a KB person's name (or family name) that starts a longer tagger name
+        // and is not its given name: "Trump Kim summit" names two people
+        let leading_person = |k: usize| {
+            let m = &spans[k].mention;
+            m.etype == EntityType::Per
+                && !spans[k].candidates.is_empty()
+                && m.start == t.start
+                && m.end < t.end
+        };
+        if etype == EntityType::Per && overlapping.iter().any(|&k| leading_person(k)) {
+            // the KB's person stays and the rest of the tagger's name becomes
+            // names of their own
+            let mut covered: Vec<(usize, usize)> = overlapping
+                .iter()
+                .map(|&k| (spans[k].mention.start, spans[k].mention.end))
+                .collect();
+            covered.sort_unstable();
+            let rest: Vec<&Token> = tokens
+                .iter()
+                .filter(|x| t.start <= x.start && x.end <= t.end)
+                .filter(|x| !covered.iter().any(|c| c.0 < x.end && x.start < c.1))
+                .collect();
+            for x in rest {
+                added.push(Span {
+                    mention: Mention {
+                        start: x.start,
+                        end: x.end,
+                        etype,
+                        origin: Origin::Tagger,
+                        sentence: x.sentence,
+                        title: None,
+                    },
+                    candidates: Vec::new(),
+                    tagger_score: Some(t.score),
+                });
+            }
+            continue;
+        }
+        if overlapping.iter().all(|&k| inside(k)) && !overlapping.iter().any(|&k| same(k)) {
+            // a longer name around KB names: "Bank of Tokyo", "Kansas City"
+            let title = overlapping
+                .iter()
+                .find_map(|&k| spans[k].mention.title.clone());
+            for &k in &overlapping {
+                removed[k] = true;
+            }
+            added.push(Span {
+                mention: Mention {
+                    start: t.start,
+                    end: t.end,
+                    etype,
+                    origin: Origin::Tagger,
+                    sentence: sentence_of(t.start),
+                    title,
+                },
+                candidates: Vec::new(),
+                tagger_score: Some(t.score),
+            });
+        }
+        // otherwise tagger and KB cross: the KB's spans stay
+    }
+    let mut k = 0;
+    spans.retain(|_| {
+        k += 1;
+        !removed[k - 1]
+    });
+    spans.extend(added);
+    spans.sort_by_key(|s| s.mention.start);
 }
 
 /// What is known around an unknown capitalized name.
