@@ -98,7 +98,13 @@ const PLACE_WORDS: &[&str] = &[
 /// Whether the name spanning bytes `start..end` reads as a team: a number or a
 /// result word next to it, or a score in its sentence within three words of it;
 /// never after "in", "at", "from".
-pub fn is_team_mention(text: &str, tokens: &[Token], start: usize, end: usize) -> bool {
+pub fn is_team_mention(
+    text: &str,
+    tokens: &[Token],
+    start: usize,
+    end: usize,
+    country: bool,
+) -> bool {
     let first = tokens.partition_point(|t| t.end <= start);
     let last = tokens.partition_point(|t| t.start < end);
     if first >= last {
@@ -127,7 +133,8 @@ pub fn is_team_mention(text: &str, tokens: &[Token], start: usize, end: usize) -
                 .get(i + 1)
                 .is_some_and(|n| numeric(n) && &text[t.end..n.start] == "-")
     });
-    after.is_some_and(numeric) || result_next(after) || result_next(before) || near_score
+    // on a sports page a country's name is its national team unless it says where
+    country || after.is_some_and(numeric) || result_next(after) || result_next(before) || near_score
 }
 
 #[cfg(test)]
@@ -142,7 +149,7 @@ mod tests {
         assert!(is_sports_text(t, &toks));
         let team = |w: &str| {
             let b = t.find(w).unwrap();
-            is_team_mention(t, &toks, b, b + w.len())
+            is_team_mention(t, &toks, b, b + w.len(), false)
         };
         assert!(team("England"));
         assert!(team("Poland"));
@@ -153,7 +160,7 @@ mod tests {
         let toks = tokenize(t);
         assert!(is_sports_text(t, &toks));
         let b = t.find("Britain").unwrap();
-        assert!(!is_team_mention(t, &toks, b, b + 7));
+        assert!(!is_team_mention(t, &toks, b, b + 7, true));
     }
 
     #[test]
