@@ -655,6 +655,22 @@ pub const AMBIGUOUS_LOWER: &[&str] = &[
     "union",
 ];
 
+/// Month names, January first.
+pub const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 /// True if `word` (any case) is in `list`.
 pub fn contains(list: &[&str], word: &str) -> bool {
     let w = word.trim_end_matches('.').to_lowercase();

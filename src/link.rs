@@ -282,17 +282,7 @@ fn surname_link(
             })
             .collect();
         if let [only] = holders[..] {
-            let e = kb.entity(only);
-            return Some(Link {
-                mention: Mention {
-                    etype: EntityType::Per,
-                    ..m.clone()
-                },
-                target: Target::Known(e.qid.clone()),
-                etype: EntityType::Per,
-                label: e.label.clone(),
-                confidence: 0.9,
-            });
+            return Some(person_link(m, kb.entity(only), 0.9));
         }
     }
     let e = kb.entity(top.0);
@@ -304,7 +294,16 @@ fn surname_link(
     if !(strong && margin >= 15 && active) {
         return None;
     }
-    Some(Link {
+    Some(person_link(
+        m,
+        e,
+        if m.title.is_some() { 0.85 } else { 0.8 },
+    ))
+}
+
+/// A mention linked to a KB person.
+fn person_link(m: &Mention, e: &crate::kb::KbEntity, confidence: f32) -> Link {
+    Link {
         mention: Mention {
             etype: EntityType::Per,
             ..m.clone()
@@ -312,8 +311,8 @@ fn surname_link(
         target: Target::Known(e.qid.clone()),
         etype: EntityType::Per,
         label: e.label.clone(),
-        confidence: if m.title.is_some() { 0.85 } else { 0.8 },
-    })
+        confidence,
+    }
 }
 
 /// Whether a person was in public life at `d`: from ten years before their first

@@ -389,6 +389,19 @@ fn merge_tagged(
             .count()
             == 1
     };
+    let tagger_span =
+        |start: usize, end: usize, etype: EntityType, title: Option<String>, score: f32| Span {
+            mention: Mention {
+                start,
+                end,
+                etype,
+                origin: Origin::Tagger,
+                sentence: sentence_of(start),
+                title,
+            },
+            candidates: Vec::new(),
+            tagger_score: Some(score),
+        };
     let mut added = Vec::new();
     let mut removed = vec![false; spans.len()];
     for t in tagged {
@@ -413,18 +426,7 @@ fn merge_tagged(
             continue;
         };
         if overlapping.is_empty() {
-            added.push(Span {
-                mention: Mention {
-                    start: t.start,
-                    end: t.end,
-                    etype,
-                    origin: Origin::Tagger,
-                    sentence: sentence_of(t.start),
-                    title: None,
-                },
-                candidates: Vec::new(),
-                tagger_score: Some(t.score),
-            });
+            added.push(tagger_span(t.start, t.end, etype, None, t.score));
             continue;
         }
         if let [k] = overlapping[..] {
@@ -477,18 +479,7 @@ fn merge_tagged(
                 .filter(|x| !covered.iter().any(|c| c.0 < x.end && x.start < c.1))
                 .collect();
             for x in rest {
-                added.push(Span {
-                    mention: Mention {
-                        start: x.start,
-                        end: x.end,
-                        etype,
-                        origin: Origin::Tagger,
-                        sentence: x.sentence,
-                        title: None,
-                    },
-                    candidates: Vec::new(),
-                    tagger_score: Some(t.score),
-                });
+                added.push(tagger_span(x.start, x.end, etype, None, t.score));
             }
             continue;
         }
@@ -500,18 +491,7 @@ fn merge_tagged(
             for &k in &overlapping {
                 removed[k] = true;
             }
-            added.push(Span {
-                mention: Mention {
-                    start: t.start,
-                    end: t.end,
-                    etype,
-                    origin: Origin::Tagger,
-                    sentence: sentence_of(t.start),
-                    title,
-                },
-                candidates: Vec::new(),
-                tagger_score: Some(t.score),
-            });
+            added.push(tagger_span(t.start, t.end, etype, title, t.score));
         }
         // otherwise tagger and KB cross: the KB's spans stay
     }

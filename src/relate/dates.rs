@@ -6,20 +6,7 @@
 use super::sentence::Sentence;
 use crate::kb::PartialDate;
 
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
+use crate::lexicon::MONTHS;
 
 fn month(w: &str) -> Option<u8> {
     let w = w.trim_end_matches('.');
