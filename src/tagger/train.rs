@@ -16,8 +16,8 @@
 //! over PER, ORG and LOC (MISC left out of gold and predictions), computed with
 //! the saved, pruned and quantized model through [`Tagger::tag`], i.e. what
 //! ships. After the last epoch the softmax temperature of the scores is fitted
-//! on the development tokens (lowest negative log-likelihood on a grid), so
-//! that [`super::TaggedSpan::score`] reads like a probability.
+//! on the development spans (lowest log loss of "this span is right" on a
+//! grid), so that [`super::TaggedSpan::score`] reads like a probability.
 
 use super::conll::{Document, GoldSpan};
 use super::features::{self, TextFeatures};
@@ -406,43 +406,52 @@ fn score_docs(
     out
 }
 
-/// The softmax temperature with the lowest negative log-likelihood of the gold
-/// labels of `docs` (tokens whose gold label the constraints made unreachable
-/// after the label chosen before them are left out), on a geometric grid from
-/// 0.1 to 100.
+/// The softmax temperature that makes span scores ([`super::TaggedSpan::score`])
+/// best predict whether a span is right (exact span and type, MISC included):
+/// lowest log loss over the spans tagged in `docs`, on a geometric grid from
+/// 0.1 to 100. Decoding does not depend on the temperature, so `docs` are
+/// decoded once.
 fn fit_temperature(tagger: &Tagger, kb: &Kb, docs: &[Prepared]) -> f32 {
-    let n = tagger.model().scheme().n_labels();
-    // per token: the allowed labels' scores, gold first
-    let mut rows: Vec<Vec<f32>> = Vec::new();
+    let scheme = tagger.scheme();
+    // per tagged span: right or not, and each token's scores and label
+    type Scored = (Vec<f32>, usize);
+    let mut spans: Vec<(bool, Vec<Scored>)> = Vec::new();
     for d in docs {
         let f = features::extract(kb, &d.text, &d.tokens);
-        tagger.decode(&f, &d.tokens, |i, scores, _| {
-            let gold = d.labels[i] as usize;
-            if scores[gold] > f32::NEG_INFINITY {
-                let mut row = Vec::with_capacity(n);
-                row.push(scores[gold]);
-                row.extend(
-                    (0..n)
-                        .filter(|&l| l != gold && scores[l] > f32::NEG_INFINITY)
-                        .map(|l| scores[l]),
-                );
-                rows.push(row);
-            }
+        let mut tokens = Vec::with_capacity(d.tokens.len());
+        let labels = tagger.decode(&f, &d.tokens, |_, scores, chosen| {
+            tokens.push((scores.to_vec(), chosen));
         });
+        for (a, b, label) in scheme.decode(&labels) {
+            let (start, end) = (d.tokens[a].start, d.tokens[b].end);
+            let right = d
+                .gold
+                .iter()
+                .any(|g| (g.start, g.end, g.label) == (start, end, label));
+            spans.push((right, tokens[a..=b].to_vec()));
+        }
     }
-    let nll = |t: f32| -> f64 {
-        rows.iter()
-            .map(|r| {
-                let m = r.iter().copied().fold(f32::MIN, f32::max);
-                let z: f64 = r.iter().map(|&s| f64::from((s - m) / t).exp()).sum();
-                z.ln() - f64::from((r[0] - m) / t)
+    let loss = |t: f32| -> f64 {
+        spans
+            .iter()
+            .map(|(right, tokens)| {
+                let p = tokens
+                    .iter()
+                    .map(|(s, l)| super::type_probability(scheme, s, *l, t))
+                    .fold(1.0f32, f32::min);
+                let p = f64::from(p).clamp(1e-6, 1.0 - 1e-6);
+                if *right {
+                    -p.ln()
+                } else {
+                    -(1.0 - p).ln()
+                }
             })
             .sum()
     };
     let mut best = (1.0f32, f64::INFINITY);
     for k in 0..=60 {
         let t = 0.1f32 * 1000f32.powf(k as f32 / 60.0);
-        let v = nll(t);
+        let v = loss(t);
         if v < best.1 {
             best = (t, v);
         }
