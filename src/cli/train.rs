@@ -54,7 +54,7 @@ struct NerArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Tag scheme.
-    #[arg(long, value_enum, default_value = "bio")]
+    #[arg(long, value_enum, default_value = "bilou")]
     scheme: SchemeArg,
     /// Averaged weights smaller than this in magnitude are left out of the model.
     #[arg(long, default_value_t = 0.05)]
@@ -97,6 +97,7 @@ fn ner(args: NerArgs) -> anyhow::Result<ExitCode> {
             SchemeArg::Bilou => Scheme::Bilou,
         },
         min_weight: args.min_weight,
+        ..TrainOptions::default()
     };
     eprintln!(
         "training on {} documents, scoring on {} ({} scheme, {} epochs, seed {})",

@@ -12,7 +12,8 @@
 //! | 4 | feature version, `u32` ([`super::features::FEATURE_VERSION`]) |
 //! | 1 | tag scheme (1 BIO, 2 BILOU) |
 //! | 1 | number of labels |
-//! | 2 | reserved, 0 |
+//! | 1 | flags: bit 0 set when decoding keeps label sequences well formed |
+//! | 1 | reserved, 0 |
 //! | 4 | softmax temperature of the scores, `f32` |
 //! | 4 | weight scale, `f32`: a stored weight `q` means `q · scale` |
 //! | 4 | number of rows, `u32` |
@@ -24,7 +25,7 @@
 //! quantized to 16 bits against the largest weight and near-zero weights are
 //! pruned before saving, so a model trained on CoNLL-2003 takes a few MB.
 
-use super::features::{fnv, IdMap, FEATURE_VERSION};
+use super::features::{fnv, IdMap, FEATURE_VERSION, PAIR_BIT};
 use super::scheme::Scheme;
 use crate::error::{Error, Result};
 
@@ -38,10 +39,17 @@ const HEADER: usize = 32;
 #[derive(Debug, Clone)]
 pub struct Model {
     scheme: Scheme,
+    constrained: bool,
     temperature: f32,
     scale: f32,
     keys: Vec<u64>,
+    /// Row of each key without the [`PAIR_BIT`].
     index: IdMap<u32>,
+    /// Pair features by base key (see [`super::features::TextFeatures::pair_bases`]):
+    /// a range of `pair_rows`.
+    pairs: IdMap<(u32, u32)>,
+    /// Previous-label code and row of each pair feature, grouped by base key.
+    pair_rows: Vec<(u8, u32)>,
     /// Row-major, one row of `n_labels` weights per key.
     weights: Vec<f32>,
 }
@@ -49,7 +57,12 @@ pub struct Model {
 impl Model {
     /// A model from rows of weights sorted by feature hash (as
     /// [`super::perceptron::Perceptron::averaged`] gives them), quantized.
-    pub fn from_rows(scheme: Scheme, temperature: f32, rows: &[(u64, Vec<f32>)]) -> Model {
+    pub fn from_rows(
+        scheme: Scheme,
+        constrained: bool,
+        temperature: f32,
+        rows: &[(u64, Vec<f32>)],
+    ) -> Model {
         let n = scheme.n_labels();
         let max = rows
             .iter()
@@ -58,10 +71,13 @@ impl Model {
         let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
         let mut model = Model {
             scheme,
+            constrained,
             temperature,
             scale,
             keys: Vec::with_capacity(rows.len()),
             index: IdMap::default(),
+            pairs: IdMap::default(),
+            pair_rows: Vec::new(),
             weights: Vec::with_capacity(rows.len() * n),
         };
         for (key, row) in rows {
@@ -77,8 +93,17 @@ impl Model {
         model
     }
 
+    /// Adds a row; keys must come in increasing order.
     fn push(&mut self, key: u64, row: &[f32]) {
-        self.index.insert(key, self.keys.len() as u32);
+        let r = self.keys.len() as u32;
+        if key & PAIR_BIT == 0 {
+            self.index.insert(key, r);
+        } else {
+            let base = key & !0xff;
+            let start = self.pair_rows.len() as u32;
+            self.pairs.entry(base).or_insert((start, 0)).1 += 1;
+            self.pair_rows.push(((key & 0xff) as u8, r));
+        }
         self.keys.push(key);
         self.weights.extend_from_slice(row);
     }
@@ -86,6 +111,11 @@ impl Model {
     /// The tag scheme.
     pub fn scheme(&self) -> Scheme {
         self.scheme
+    }
+
+    /// Whether decoding keeps label sequences well formed.
+    pub fn constrained(&self) -> bool {
+        self.constrained
     }
 
     /// The temperature that turns scores into probabilities.
@@ -122,6 +152,29 @@ impl Model {
         }
     }
 
+    /// Adds the weights of the pair features with keys `bases` to `pairs`,
+    /// laid out like [`super::viterbi::Lattice::trans`]: the row of
+    /// previous-label code `c` starts at `c · n_labels`.
+    #[inline]
+    pub fn score_pairs(&self, bases: &[u64], pairs: &mut [f32]) {
+        let n = self.scheme.n_labels();
+        for b in bases {
+            let Some(&(start, len)) = self.pairs.get(b) else {
+                continue;
+            };
+            for &(code, r) in &self.pair_rows[start as usize..][..len as usize] {
+                let row = &self.weights[r as usize * n..][..n];
+                let at = usize::from(code) * n;
+                let Some(out) = pairs.get_mut(at..at + n) else {
+                    continue;
+                };
+                for (o, &w) in out.iter_mut().zip(row) {
+                    *o += w;
+                }
+            }
+        }
+    }
+
     /// The model in the file format above.
     pub fn to_bytes(&self) -> Vec<u8> {
         let n = self.scheme.n_labels();
@@ -131,7 +184,7 @@ impl Model {
         out.extend_from_slice(&FEATURE_VERSION.to_le_bytes());
         out.push(self.scheme.code());
         out.push(n as u8);
-        out.extend_from_slice(&[0, 0]);
+        out.extend_from_slice(&[u8::from(self.constrained), 0]);
         out.extend_from_slice(&self.temperature.to_le_bytes());
         out.extend_from_slice(&self.scale.to_le_bytes());
         out.extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
@@ -194,6 +247,13 @@ impl Model {
                 scheme.name()
             )));
         }
+        if bytes[18] > 1 || bytes[19] != 0 {
+            return Err(bad(format!(
+                "unknown flags {:#x} {:#x}",
+                bytes[18], bytes[19]
+            )));
+        }
+        let constrained = bytes[18] == 1;
         let (temperature, scale) = (f32_at(20), f32_at(24));
         if !(temperature.is_finite() && temperature > 0.0 && scale.is_finite() && scale > 0.0) {
             return Err(bad(format!(
@@ -210,10 +270,13 @@ impl Model {
         };
         let mut model = Model {
             scheme,
+            constrained,
             temperature,
             scale,
             keys: Vec::with_capacity(rows.min(body.len() / 12)),
             index: IdMap::default(),
+            pairs: IdMap::default(),
+            pair_rows: Vec::new(),
             weights: Vec::with_capacity(rows.min(body.len() / 12) * n),
         };
         model.index.reserve(rows.min(body.len() / 12));
@@ -229,6 +292,9 @@ impl Model {
             }
             if model.keys.last().is_some_and(|&k| k >= key) {
                 return Err(bad(format!("row {r}: feature hashes out of order")));
+            }
+            if key & PAIR_BIT != 0 && (key & 0xff) as usize > n {
+                return Err(bad(format!("row {r}: bad previous-label code")));
             }
             let count = mask.count_ones() as usize;
             let values = body.get(pos..pos + 2 * count).ok_or_else(truncated)?;
@@ -269,17 +335,32 @@ mod tests {
         a[16] = -1.25;
         let mut b = vec![0.0; n];
         b[0] = 0.5;
-        Model::from_rows(Scheme::Bilou, 1.5, &[(3, a), (9, b), (12, vec![0.0; n])])
+        let mut c = vec![0.0; n];
+        c[2] = 1.0;
+        let pair = PAIR_BIT | 0x500;
+        Model::from_rows(
+            Scheme::Bilou,
+            true,
+            1.5,
+            &[
+                (3, a),
+                (9, b),
+                (12, vec![0.0; n]),
+                (pair, c.clone()),
+                (pair | 3, c),
+            ],
+        )
     }
 
     #[test]
     fn round_trip() {
         let m = sample();
-        assert_eq!(m.len(), 2, "the all-zero row is dropped");
+        assert_eq!(m.len(), 4, "the all-zero row is dropped");
         let bytes = m.to_bytes();
         let back = Model::from_bytes(&bytes).unwrap();
         assert_eq!(back.to_bytes(), bytes);
         assert_eq!(back.temperature(), 1.5);
+        assert!(back.constrained());
         let mut s = vec![0f32; 17];
         back.score(&[3, 9, 4], &mut s);
         assert!(

@@ -1,9 +1,10 @@
 //! The averaged perceptron: the weights being trained.
 //!
 //! One row of integer weights per feature hash (one weight per label), created
-//! on the first update that touches it. A mistake adds one to the gold label's
-//! weights and takes one from the predicted label's, for every feature of the
-//! token. The model kept is the average of the weights over all training steps
+//! on the first update that touches it. When the decoded label sequence of a
+//! sentence differs from the gold one, the features of the gold sequence gain
+//! one on their labels and those of the decoded sequence lose one (Collins'
+//! structured perceptron, 2002). The model kept is the average of the weights over all training steps
 //! (which generalizes much better than the last weights), computed without
 //! storing every step: each update at step `c` also adds `c·δ` to an
 //! accumulator, and the average after `n` steps is `w − acc / n`.
@@ -48,9 +49,14 @@ impl Perceptron {
 
     /// Learns from one token: `gold` was right, `guess` was chosen.
     pub fn update(&mut self, features: &[u64], gold: usize, guess: usize) {
-        if gold == guess {
-            return;
+        if gold != guess {
+            self.add(features, gold, 1);
+            self.add(features, guess, -1);
         }
+    }
+
+    /// Adds `delta` to the weights of `label` for `features`.
+    pub fn add(&mut self, features: &[u64], label: usize, delta: i32) {
         let n = self.n_labels;
         for &f in features {
             let r = *self.index.entry(f).or_insert_with(|| {
@@ -59,10 +65,8 @@ impl Perceptron {
                 self.acc.extend(std::iter::repeat_n(0, n));
                 (self.keys.len() - 1) as u32
             }) as usize;
-            self.weights[r * n + gold] += 1;
-            self.acc[r * n + gold] += self.steps;
-            self.weights[r * n + guess] -= 1;
-            self.acc[r * n + guess] -= self.steps;
+            self.weights[r * n + label] += delta;
+            self.acc[r * n + label] += self.steps * i64::from(delta);
         }
     }
 
