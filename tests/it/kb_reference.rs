@@ -314,6 +314,11 @@ fn bundled_kb_agrees_with_reference_tables() {
     }
     ck.problems.sort();
     ck.problems.dedup();
+    eprintln!(
+        "checked {} QIDs against the reference tables, {} exceptions listed",
+        ck.checked,
+        ck.exceptions.len()
+    );
     assert!(ck.checked > 500, "only {} QIDs checked", ck.checked);
     assert!(
         ck.problems.is_empty(),
