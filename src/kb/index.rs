@@ -57,7 +57,7 @@ fn is_roman_numeral(w: &str) -> bool {
 }
 
 impl AliasIndex {
-    pub(super) fn build(entities: &[KbEntity]) -> Self {
+    pub(super) fn build(entities: &[KbEntity]) -> crate::error::Result<Self> {
         let mut keys: HashMap<String, u32> = HashMap::new();
         let mut hits: Vec<Vec<AliasHit>> = Vec::new();
         let mut given_names = HashSet::new();
@@ -146,14 +146,14 @@ impl AliasIndex {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&patterns)
-            .expect("alias automaton builds");
-        AliasIndex {
+            .map_err(|e| crate::error::Error::Kb(format!("alias index: {e}")))?;
+        Ok(AliasIndex {
             keys,
             hits,
             matcher,
             pattern_key,
             given_names,
-        }
+        })
     }
 
     /// The entities under a normalized key (see [`crate::text::name_key`]).

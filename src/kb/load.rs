@@ -400,7 +400,7 @@ pub(super) fn assemble(raw: RawKb) -> Result<Kb> {
             if n > 10 { "; ..." } else { "" }
         )));
     }
-    let index = AliasIndex::build(&entities);
+    let index = AliasIndex::build(&entities)?;
     Ok(Kb {
         entities,
         by_qid,
