@@ -388,31 +388,7 @@ fn before(ctx: &Ctx<'_>, s: &Sentence<'_>, p: usize, out: &mut Vec<Relation>) {
     }
     // "Japan's Shinzo Abe", "Microsoft's Satya Nadella"
     if let Some(o) = owner_of(s, p - 1).filter(|_| s.possessive(p - 1)) {
-        match o.link.etype {
-            EntityType::Country => push(
-                ctx,
-                s,
-                RelationKind::Nationality,
-                person,
-                vocab::WDT_CITIZENSHIP,
-                Node::Entity(o.link.target.clone()),
-                &[person, o.link],
-                0.85,
-                "possessive-owner-name",
-                Mods::default(),
-                out,
-            ),
-            _ => push_affiliation(
-                ctx,
-                s,
-                person,
-                o.link,
-                None,
-                "possessive-owner-name",
-                0.85,
-                out,
-            ),
-        }
+        push_owner(ctx, s, person, o.link, "possessive-owner-name", out);
         return;
     }
     // "Japanese national Kenji Goto", "Japanese tennis player Naomi Osaka"
@@ -474,22 +450,7 @@ fn after(ctx: &Ctx<'_>, s: &Sentence<'_>, p: usize, out: &mut Vec<Relation>) {
         let Some(owner) = owner_of(s, o).filter(|_| !s.possessive(o)) else {
             return;
         };
-        match owner.link.etype {
-            EntityType::Country => push(
-                ctx,
-                s,
-                RelationKind::Nationality,
-                person,
-                vocab::WDT_CITIZENSHIP,
-                Node::Entity(owner.link.target.clone()),
-                &[person, owner.link],
-                0.85,
-                "name-of-owner",
-                Mods::default(),
-                out,
-            ),
-            _ => push_affiliation(ctx, s, person, owner.link, None, "name-of-owner", 0.85, out),
-        }
+        push_owner(ctx, s, person, owner.link, "name-of-owner", out);
         return;
     }
     if gap != ", " {
@@ -774,6 +735,35 @@ fn push_office(
 
 /// Person works for or belongs to an organization: `wdt:P102` for a party,
 /// `wdt:P463` for a member, else `wdt:P108`.
+/// A person tied to an owner ("Japan's Shinzo Abe", "Satya Nadella of
+/// Microsoft"): a country gives the person's nationality, anything else an
+/// affiliation.
+fn push_owner(
+    ctx: &Ctx<'_>,
+    s: &Sentence<'_>,
+    person: &Link,
+    owner: &Link,
+    rule: &'static str,
+    out: &mut Vec<Relation>,
+) {
+    match owner.etype {
+        EntityType::Country => push(
+            ctx,
+            s,
+            RelationKind::Nationality,
+            person,
+            vocab::WDT_CITIZENSHIP,
+            Node::Entity(owner.target.clone()),
+            &[person, owner],
+            0.85,
+            rule,
+            Mods::default(),
+            out,
+        ),
+        _ => push_affiliation(ctx, s, person, owner, None, rule, 0.85, out),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn push_affiliation(
     ctx: &Ctx<'_>,
