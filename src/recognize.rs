@@ -57,7 +57,8 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
 
     // 1. KB names
     let mut found: Vec<Span> = Vec::new();
-    for f in kb.index().find_all(text) {
+    let all_found = kb.index().find_all(text);
+    for &f in &all_found {
         let surface = &text[f.start..f.end];
         let mode = mode_at(f.start);
         let candidates: Vec<(EntityId, AliasKind)> = kb
@@ -224,7 +225,7 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
     // sequences (names of several words first, then single words, which may be
     // short forms of those names)
     if let Some(tagger) = tagger {
-        let tagged = tagger.tag(kb, text, &tokens);
+        let tagged = tagger.tag_found(kb, text, &tokens, all_found);
         merge_tagged(kb, &tokens, &mut spans, &tagged, &mode_at);
         return Recognized { tokens, spans };
     }

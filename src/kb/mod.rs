@@ -8,7 +8,7 @@
 mod index;
 mod load;
 
-pub use index::{AliasHit, AliasIndex};
+pub use index::{AliasHit, AliasIndex, Found};
 pub use load::is_qid;
 
 use crate::error::{Error, Result};

@@ -39,7 +39,7 @@
 //! Changing any template changes the model's meaning: bump [`FEATURE_VERSION`]
 //! so that old models are refused at load.
 
-use crate::kb::{AliasKind, Kb};
+use crate::kb::{AliasKind, Found, Kb};
 use crate::model::EntityType;
 use crate::text::{self, CaseMode, Token};
 use std::collections::HashMap;
@@ -225,6 +225,11 @@ const AFTER: u64 = 0x5eed_0000_0000_0002;
 
 /// Extracts the static features of `tokens` of `text`.
 pub fn extract(kb: &Kb, text: &str, tokens: &[Token]) -> TextFeatures {
+    extract_found(kb, text, tokens, kb.index().find_all(text))
+}
+
+/// [`extract`] with the alias index's matches of `text` already found.
+pub fn extract_found(kb: &Kb, text: &str, tokens: &[Token], found: Vec<Found>) -> TextFeatures {
     let n = tokens.len();
     let word_of = |t: &Token| text.get(t.start..t.end).unwrap_or("");
     // per-token values reused by the neighbours
@@ -247,7 +252,7 @@ pub fn extract(kb: &Kb, text: &str, tokens: &[Token]) -> TextFeatures {
         shape.push(fnv(&buf.as_bytes()[(cut + 1).min(buf.len())..]));
     }
     let modes = line_cases(text, tokens);
-    let kb_bits = kb_cover(kb, text, tokens);
+    let kb_bits = kb_cover_found(kb, text, tokens, found);
     let mut out = TextFeatures {
         hashes: Vec::with_capacity(n * 40),
         offsets: Vec::with_capacity(n + 1),
@@ -523,9 +528,14 @@ fn kb_summary(bits: u64) -> u64 {
 /// COUNTRY, LOC; kinds name, acronym, demonym, surname), and bit 32 when the
 /// text has the KB's own case.
 pub fn kb_cover(kb: &Kb, text: &str, tokens: &[Token]) -> Vec<u64> {
+    kb_cover_found(kb, text, tokens, kb.index().find_all(text))
+}
+
+/// [`kb_cover`] from the alias index's matches of `text`, already found
+/// ([`crate::kb::AliasIndex::find_all`]), so recognition and tagging search once.
+pub fn kb_cover_found(kb: &Kb, text: &str, tokens: &[Token], mut found: Vec<Found>) -> Vec<u64> {
     let mut bits = vec![0u64; tokens.len()];
     let index = kb.index();
-    let mut found = index.find_all(text);
     found.sort_by_key(|f| (std::cmp::Reverse(f.end - f.start), f.start));
     let mut taken = vec![false; tokens.len()];
     for m in found {

@@ -49,7 +49,7 @@ pub mod train;
 pub mod viterbi;
 
 use crate::error::Result;
-use crate::kb::Kb;
+use crate::kb::{Found, Kb};
 use crate::model::EntityType;
 use crate::text::Token;
 use features::TextFeatures;
@@ -181,7 +181,20 @@ impl Tagger {
     /// order, not overlapping. `kb` supplies the alias-index features (use the
     /// KB the model was trained with for the best results).
     pub fn tag(&self, kb: &Kb, text: &str, tokens: &[Token]) -> Vec<TaggedSpan> {
-        let features = features::extract(kb, text, tokens);
+        self.tag_found(kb, text, tokens, kb.index().find_all(text))
+    }
+
+    /// [`Tagger::tag`] with the alias index's matches of `text` already found
+    /// ([`crate::kb::AliasIndex::find_all`]): recognition passes the matches it
+    /// searched for, so the text is searched once.
+    pub fn tag_found(
+        &self,
+        kb: &Kb,
+        text: &str,
+        tokens: &[Token],
+        found: Vec<Found>,
+    ) -> Vec<TaggedSpan> {
+        let features = features::extract_found(kb, text, tokens, found);
         let mut probs = vec![0f32; tokens.len()];
         let labels = self.decode(&features, tokens, |i, scores, chosen| {
             if chosen != 0 {
