@@ -85,7 +85,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         .collect();
 
     // 2. short names: the person named in full elsewhere, else the KB, else unknown
-    let persons: Vec<(usize, Vec<String>)> = links
+    let mut persons: Vec<(usize, Vec<String>)> = links
         .iter()
         .enumerate()
         .filter_map(|(i, l)| {
@@ -123,11 +123,18 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             }
             continue; // a bare surname we cannot place is not reported
         }
-        links[i] = Some(if s.candidates.is_empty() {
+        let l = if s.candidates.is_empty() {
             unknown_link(m, surface, m.etype, s.tagger_score)
         } else {
             best_link(kb, m, &score(kb, s, &anchored, &doc_countries, date))
-        });
+        };
+        // a full name settled here ("Neil Jordan") is what a later bare
+        // "Jordan" refers to, before any place of that name
+        let words = name_words(surface);
+        if l.etype == EntityType::Per && words.len() >= 2 {
+            persons.push((i, words));
+        }
+        links[i] = Some(l);
     }
     let mut links: Vec<Link> = links.into_iter().flatten().collect();
     resolve_defined_acronyms(text, &mut links);
@@ -137,20 +144,45 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         }
     }
     if crate::sports::is_sports_text(text, &rec.tokens) {
-        for l in &mut links {
-            let place = matches!(l.etype, EntityType::Country | EntityType::Loc);
-            let named = matches!(l.mention.origin, Origin::Gazetteer);
-            if place
-                && named
+        let candidate = |l: &Link| {
+            matches!(l.etype, EntityType::Country | EntityType::Loc)
+                && matches!(l.mention.origin, Origin::Gazetteer)
                 && !l.is_nil()
-                && crate::sports::is_team_mention(
-                    text,
-                    &rec.tokens,
-                    l.mention.start,
-                    l.mention.end,
-                    l.etype == EntityType::Country,
-                )
-            {
+        };
+        let surface = |l: &Link| text[l.mention.start..l.mention.end].to_lowercase();
+        let teams: Vec<bool> = links
+            .iter()
+            .map(|l| {
+                candidate(l)
+                    && crate::sports::is_team_mention(
+                        text,
+                        &rec.tokens,
+                        l.mention.start,
+                        l.mention.end,
+                        l.etype == EntityType::Country,
+                    )
+            })
+            .collect();
+        // one sense per page: a city that is a team once ("CLEVELAND AT TEXAS")
+        // is the team elsewhere too ("homered for Cleveland"), unless the text
+        // says it is the place ("in Cleveland")
+        let team_names: HashSet<String> = links
+            .iter()
+            .zip(&teams)
+            .filter(|(_, &t)| t)
+            .map(|(l, _)| surface(l))
+            .collect();
+        for (l, team) in links.iter_mut().zip(teams) {
+            let team = team
+                || candidate(l)
+                    && team_names.contains(&surface(l))
+                    && !crate::sports::is_place_context(
+                        text,
+                        &rec.tokens,
+                        l.mention.start,
+                        l.mention.end,
+                    );
+            if team {
                 *l = team_link(&l.mention, &text[l.mention.start..l.mention.end], l.etype);
             }
         }
@@ -351,8 +383,9 @@ fn name_words(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// The index of the full-name person mention a short name refers to: the nearest
-/// one before it whose name contains all its words, else the nearest after it.
+/// The index of the full-name person mention a short name refers to: one before
+/// it whose name contains all its words (a KB person first, else the nearest),
+/// else the most confident one after it.
 fn resolve_short(
     persons: &[(usize, Vec<String>)],
     links: &[Option<Link>],
@@ -365,10 +398,13 @@ fn resolve_short(
     let matching = persons
         .iter()
         .filter(|(_, w)| w.len() > words.len() && words.iter().all(|x| w.contains(x)));
+    // before it: a person the KB knows, else the nearest ("Boris Yeltsin ...
+    // Naina Yeltsin ... Yeltsin" is the president)
+    let known = |j: usize| links[j].as_ref().is_some_and(|l| !l.is_nil());
     let before = matching
         .clone()
         .filter(|(j, _)| *j < i)
-        .max_by_key(|(j, _)| *j);
+        .max_by_key(|(j, _)| (known(*j), *j));
     if let Some((j, _)) = before {
         return Some(*j);
     }

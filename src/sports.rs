@@ -116,11 +116,18 @@ pub fn is_team_mention(
     let numeric = |t: &Token| t.text(text).chars().all(|c| c.is_ascii_digit());
     let before = first.checked_sub(1).map(|i| &tokens[i]).filter(same);
     let after = tokens.get(last).filter(same);
-    if before.is_some_and(|t| PLACE_WORDS.contains(&word(t).as_str())) {
-        return false;
+    // a schedule row in capitals, "KANSAS CITY AT DETROIT": both are teams
+    let capitals = |t: &Token| {
+        let w = t.text(text);
+        w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_lowercase)
+    };
+    let schedule = tokens[first..last].iter().all(capitals)
+        && (before.is_some_and(|t| t.text(text) == "AT")
+            || after.is_some_and(|t| t.text(text) == "AT"));
+    if schedule {
+        return true;
     }
-    // "Tim Henman ( Britain ) beat ...": a player's nationality
-    if text[..start].trim_end().ends_with('(') && text[end..].trim_start().starts_with(')') {
+    if is_place_context(text, tokens, start, end) {
         return false;
     }
     let result_next =
@@ -128,13 +135,71 @@ pub fn is_team_mention(
     let near_score = (first.saturating_sub(3)..(last + 3).min(tokens.len())).any(|i| {
         let t = &tokens[i];
         t.sentence == sentence
-            && numeric(t)
-            && tokens
-                .get(i + 1)
-                .is_some_and(|n| numeric(n) && &text[t.end..n.start] == "-")
+            && (is_score(t.text(text))
+                || numeric(t)
+                    && tokens
+                        .get(i + 1)
+                        .is_some_and(|n| numeric(n) && &text[t.end..n.start] == "-"))
     });
     // on a sports page a country's name is its national team unless it says where
     country || after.is_some_and(numeric) || result_next(after) || result_next(before) || near_score
+}
+
+/// Whether the name spanning bytes `start..end` is plainly a place: after "in",
+/// "at" or "from", in a dateline ("WIGAN , England 1996-08-31"), or a player's
+/// nationality in brackets ("Tim Henman ( Britain )").
+pub fn is_place_context(text: &str, tokens: &[Token], start: usize, end: usize) -> bool {
+    let first = tokens.partition_point(|t| t.end <= start);
+    let last = tokens.partition_point(|t| t.start < end);
+    if first >= last {
+        return false;
+    }
+    let sentence = tokens[first].sentence;
+    let same = |t: &&Token| t.sentence == sentence;
+    let before = first.checked_sub(1).map(|i| &tokens[i]).filter(same);
+    let after = tokens.get(last).filter(same);
+    if before.is_some_and(|t| PLACE_WORDS.contains(&t.text(text).to_lowercase().as_str())) {
+        return true;
+    }
+    // a dateline, "WIGAN , England 1996-08-31": where the story was filed
+    let comma_before = before.is_some_and(|t| text[t.end..start].trim() == ",");
+    let city_before = before.is_some_and(|t| {
+        let w = t.text(text);
+        w.chars().any(char::is_alphabetic)
+            && !w.chars().any(char::is_lowercase)
+            && w.chars().count() > 1
+    });
+    let dated = after.is_some_and(|t| is_iso_date(t.text(text)));
+    if comma_before && (city_before || dated) || dated && tokens[first].sentence_start {
+        return true;
+    }
+    // "Tim Henman ( Britain ) beat ...": a player's nationality
+    if text[..start].trim_end().ends_with('(') && text[end..].trim_start().starts_with(')') {
+        return true;
+    }
+    false
+}
+
+/// `3-1`, `292-8`: a score.
+fn is_score(w: &str) -> bool {
+    let mut parts = w.split('-');
+    let digits = |p: Option<&str>| {
+        p.is_some_and(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    digits(parts.next()) && digits(parts.next()) && parts.next().is_none()
+}
+
+/// `1996-08-31`: the date of a dateline.
+fn is_iso_date(w: &str) -> bool {
+    let b = w.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 #[cfg(test)]
@@ -156,6 +221,16 @@ mod tests {
         assert!(team("CHICAGO"));
         assert!(!team("London"));
         assert!(!team("Warsaw"));
+        let t = "CRICKET - ENGLAND V PAKISTAN ONE-DAY MATCH SCOREBOARD .\nBIRMINGHAM , England 1996-08-31\nPakistan won the toss and put England in to bat in the match .";
+        let toks = tokenize(t);
+        assert!(is_sports_text(t, &toks));
+        let b = t.find("England").unwrap();
+        assert!(
+            !is_team_mention(t, &toks, b, b + 7, true),
+            "a dateline names a place"
+        );
+        let b = t.rfind("England").unwrap();
+        assert!(is_team_mention(t, &toks, b, b + 7, true));
         let t = "TENNIS - RESULTS.\nTim Henman ( Britain ) beat Doug Flach ( U.S. ) 6-3 6-4 in the first round of the singles tournament .";
         let toks = tokenize(t);
         assert!(is_sports_text(t, &toks));
