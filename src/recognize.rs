@@ -145,8 +145,16 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
         if contains(lexicon::MISC_KEYWORDS, word) {
             return false;
         }
+        // "American Dennis Mitchell", "Italian Foreign Minister Dini": a
+        // nationality before a person's name or office
+        let then_title = tokens
+            .get(tokens.partition_point(|t| t.start <= next.start))
+            .filter(|t| t.sentence == next.sentence && text[next.end..t.start].trim().is_empty())
+            .is_some_and(|t| contains(lexicon::TITLES, t.text(text)));
         if s.mention.origin == Origin::Demonym
             && !contains(lexicon::TITLES, word)
+            && !then_title
+            && !kb.is_given_name(word)
             && !starts.contains(&next.start)
         {
             // "Korean War", "Japanese Red Cross": the pair is another name
