@@ -24,6 +24,7 @@
 //! ```
 
 pub mod annotate;
+pub mod company;
 pub mod error;
 pub mod eval;
 pub mod input;

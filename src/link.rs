@@ -64,12 +64,33 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             || (words.len() == 1 && full_person_words.contains(&words[0]))
     };
 
+    // an organization the KB knows under the name without its legal form
+    let company = |s: &Span| -> Option<Span> {
+        if s.mention.etype != EntityType::Org || !s.candidates.is_empty() {
+            return None;
+        }
+        let core = crate::company::core_name(&text[s.mention.start..s.mention.end])?;
+        let candidates: Vec<(EntityId, AliasKind)> = kb
+            .lookup(&core)
+            .into_iter()
+            .filter(|c| c.1 != AliasKind::Surname && kb.entity(c.0).etype == EntityType::Org)
+            .map(|c| (c.0, c.1))
+            .collect();
+        (!candidates.is_empty()).then(|| Span {
+            candidates,
+            ..s.clone()
+        })
+    };
+
     // 1. KB names, and unknown names of several words
     let mut links: Vec<Option<Link>> = spans
         .iter()
         .map(|s| {
             if is_short(s) {
                 None
+            } else if let Some(c) = company(s) {
+                let scored = score(kb, &c, &anchored, &doc_countries, date);
+                Some(best_link(kb, &c.mention, &scored))
             } else if s.candidates.is_empty() {
                 Some(unknown_link(
                     &s.mention,
@@ -137,6 +158,28 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         links[i] = Some(l);
     }
     let mut links: Vec<Link> = links.into_iter().flatten().collect();
+    // "Home Depot Inc. rose" ends with its dot; "... by Avco Corp. The" does not,
+    // the dot ends the sentence
+    for l in &mut links {
+        let m = &mut l.mention;
+        let ends_sentence = || {
+            text[m.end + 1..]
+                .trim_start()
+                .chars()
+                .next()
+                .is_none_or(|c| c.is_uppercase() || c == '"')
+        };
+        if m.etype == EntityType::Org
+            && text[m.end..].starts_with('.')
+            && !ends_sentence()
+            && text[m.start..m.end]
+                .rsplit(' ')
+                .next()
+                .is_some_and(crate::company::takes_dot)
+        {
+            m.end += 1;
+        }
+    }
     resolve_defined_acronyms(text, &mut links);
     for l in &mut links {
         if !l.is_nil() {

@@ -1,0 +1,103 @@
+//! Company names in their legal form: "Texaco Inc", "NV Philips", "Rolls Royce
+//! Plc", "Morgan Stanley and Co Inc". News gives a company's legal form where the
+//! KB lists the name people use; stripping the legal words finds the entity.
+
+/// Words of a legal form, lower case, without their final dot.
+const LEGAL_WORDS: &[&str] = &[
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "cos",
+    "company",
+    "ltd",
+    "limited",
+    "plc",
+    "ag",
+    "nv",
+    "n.v",
+    "sa",
+    "s.a",
+    "spa",
+    "s.p.a",
+    "llc",
+    "lp",
+    "gmbh",
+    "bv",
+    "holdings",
+    "holding",
+    "group",
+    "the",
+];
+
+/// `name` without the words of its legal form at either end ("NV Philips
+/// Gloeilampenfabrieken" keeps "Philips Gloeilampenfabrieken"; "Morgan Stanley
+/// and Co Inc" gives "Morgan Stanley"), or `None` when nothing was stripped or
+/// nothing would be left.
+pub fn core_name(name: &str) -> Option<String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let legal = |w: &str| {
+        let w = w.trim_end_matches([',', '.']).to_lowercase();
+        LEGAL_WORDS.contains(&w.as_str())
+    };
+    let connector = |w: &str| matches!(w, "and" | "&");
+    let mut start = 0;
+    let mut end = words.len();
+    while start < end && legal(words[start]) {
+        start += 1;
+    }
+    while end > start && (legal(words[end - 1]) || connector(words[end - 1])) {
+        end -= 1;
+    }
+    if end == start || (start == 0 && end == words.len()) {
+        return None;
+    }
+    let core = words[start..end].join(" ");
+    Some(core.trim_end_matches(',').to_string())
+}
+
+/// Whether `word` is a legal form written with a final dot in news ("Inc.",
+/// "Corp.", "Co.", "Ltd."), so a name ending in it takes the dot.
+pub fn takes_dot(word: &str) -> bool {
+    matches!(
+        word.to_lowercase().as_str(),
+        "inc" | "corp" | "co" | "ltd" | "bros" | "cos"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legal_forms_are_stripped() {
+        assert_eq!(core_name("Texaco Inc").as_deref(), Some("Texaco"));
+        assert_eq!(
+            core_name("General Motors Corp.").as_deref(),
+            Some("General Motors")
+        );
+        assert_eq!(
+            core_name("Morgan Stanley and Co Inc").as_deref(),
+            Some("Morgan Stanley")
+        );
+        assert_eq!(core_name("Rolls Royce Plc").as_deref(), Some("Rolls Royce"));
+        assert_eq!(
+            core_name("The Associated Press").as_deref(),
+            Some("Associated Press")
+        );
+        assert_eq!(core_name("NV Philips").as_deref(), Some("Philips"));
+        assert_eq!(
+            core_name("Reuters Holdings Plc").as_deref(),
+            Some("Reuters")
+        );
+    }
+
+    #[test]
+    fn names_without_a_legal_form_stay() {
+        assert_eq!(core_name("Texaco"), None);
+        assert_eq!(core_name("Inc"), None);
+        assert_eq!(core_name("The Group"), None);
+        assert_eq!(core_name(""), None);
+    }
+}
