@@ -181,6 +181,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         }
     }
     resolve_defined_acronyms(text, &mut links);
+    resolve_short_orgs(text, &mut links);
     for l in &mut links {
         if !l.is_nil() {
             l.confidence = calibrate(l.confidence, l.etype, &text[l.mention.start..l.mention.end]);
@@ -285,6 +286,81 @@ fn resolve_defined_acronyms(text: &str, links: &mut [Link]) {
 
 /// Whether the capitals of `acronym` are the initials of (some of) the
 /// capitalized words of `name`, in order, starting with the first.
+/// First words of organizations' names that are not short forms of them.
+const GENERIC_FIRST_WORDS: &[&str] = &[
+    "federal",
+    "national",
+    "general",
+    "united",
+    "international",
+    "first",
+    "new",
+    "royal",
+    "central",
+    "state",
+    "world",
+    "european",
+    "american",
+    "british",
+    "global",
+    "standard",
+    "north",
+    "south",
+    "east",
+    "west",
+    "southern",
+    "northern",
+    "western",
+    "eastern",
+];
+
+/// Short forms of an organization named in full earlier in the text and not
+/// known alone: "Rolls" after "Rolls Royce Plc", "BA" after "British Airways".
+fn resolve_short_orgs(text: &str, links: &mut [Link]) {
+    let mut named: Vec<(String, String, Link)> = Vec::new(); // first word, initials, link
+    for i in 0..links.len() {
+        let l = &links[i];
+        let surface = &text[l.mention.start..l.mention.end];
+        if l.etype == EntityType::Org && !l.is_nil() {
+            let words: Vec<&str> = surface.split_whitespace().collect();
+            if words.len() >= 2 {
+                let first = words[0].to_lowercase();
+                let initials: String = crate::company::core_name(surface)
+                    .unwrap_or_else(|| surface.to_string())
+                    .split(|c: char| c.is_whitespace() || c == '-')
+                    .filter_map(|w| w.chars().next())
+                    .filter(|c| c.is_uppercase())
+                    .collect();
+                named.push((first, initials, l.clone()));
+            }
+            continue;
+        }
+        if !l.is_nil() || l.etype != EntityType::Org || surface.contains(char::is_whitespace) {
+            continue;
+        }
+        let word = surface
+            .trim_end_matches("'s")
+            .trim_end_matches("’s")
+            .to_string();
+        let acronym = word.len() >= 2 && word.chars().all(|c| c.is_ascii_uppercase());
+        let lower = word.to_lowercase();
+        // "Federal funds" is not the Federal Reserve
+        let generic = GENERIC_FIRST_WORDS.contains(&lower.as_str())
+            || crate::lexicon::ORG_KEYWORDS.contains(&lower.as_str());
+        let full = named.iter().rev().find(|(first, initials, _)| {
+            (word.chars().count() >= 3 && !generic && *first == lower)
+                || (acronym && *initials == word)
+        });
+        if let Some((_, _, full)) = full {
+            let l = &mut links[i];
+            l.target = full.target.clone();
+            l.label = full.label.clone();
+            l.mention.origin = Origin::Coreference;
+            l.confidence = (full.confidence * 0.9).min(0.9);
+        }
+    }
+}
+
 fn is_acronym_of(acronym: &str, name: &str) -> bool {
     let letters: Vec<char> = acronym.chars().filter(|c| c.is_alphabetic()).collect();
     if letters.len() < 2 || !letters.iter().all(|c| c.is_uppercase()) {
