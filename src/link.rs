@@ -318,8 +318,7 @@ const GENERIC_FIRST_WORDS: &[&str] = &[
 /// known alone: "Rolls" after "Rolls Royce Plc", "BA" after "British Airways".
 fn resolve_short_orgs(text: &str, links: &mut [Link]) {
     let mut named: Vec<(String, String, Link)> = Vec::new(); // first word, initials, link
-    for i in 0..links.len() {
-        let l = &links[i];
+    for l in links.iter_mut() {
         let surface = &text[l.mention.start..l.mention.end];
         if l.etype == EntityType::Org && !l.is_nil() {
             let words: Vec<&str> = surface.split_whitespace().collect();
@@ -352,7 +351,6 @@ fn resolve_short_orgs(text: &str, links: &mut [Link]) {
                 || (acronym && *initials == word)
         });
         if let Some((_, _, full)) = full {
-            let l = &mut links[i];
             l.target = full.target.clone();
             l.label = full.label.clone();
             l.mention.origin = Origin::Coreference;
