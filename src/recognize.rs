@@ -234,7 +234,7 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
     // short forms of those names)
     if let Some(tagger) = tagger {
         let tagged = tagger.tag_found(kb, text, &tokens, all_found);
-        merge_tagged(kb, &tokens, &mut spans, &tagged, &mode_at);
+        merge_tagged(kb, text, &tokens, &mut spans, &tagged, &mode_at);
         return Recognized { tokens, spans };
     }
     for single in [false, true] {
@@ -381,6 +381,7 @@ fn unknown_names(
 /// to the KB.
 fn merge_tagged(
     kb: &Kb,
+    text: &str,
     tokens: &[Token],
     spans: &mut Vec<Span>,
     tagged: &[TaggedSpan],
@@ -427,8 +428,18 @@ fn merge_tagged(
         let Some(etype) = t.label.entity_type() else {
             // MISC: KB names inside it are parts of another name
             debug_assert_eq!(t.label, NerLabel::Misc);
+            // except a place in a compound adjective: "Atlanta-based", "Texas-born"
+            let compound = |k: usize| {
+                let rest = &text[spans[k].mention.end..];
+                rest.strip_prefix('-')
+                    .is_some_and(|r| r.starts_with(|c: char| c.is_lowercase()))
+            };
             for &k in &overlapping {
-                if inside(k) && !same(k) && spans[k].mention.origin != Origin::Demonym {
+                if inside(k)
+                    && !same(k)
+                    && spans[k].mention.origin != Origin::Demonym
+                    && !compound(k)
+                {
                     removed[k] = true;
                 }
             }
