@@ -65,6 +65,27 @@ const SPORTS_WORDS: &[&str] = &[
     "playoff",
     "playoffs",
     "season",
+    "batsman",
+    "batsmen",
+    "bowler",
+    "bowled",
+    "overs",
+    "scoreboard",
+    "homered",
+    "homers",
+    "pitcher",
+    "rbi",
+    "quarterback",
+    "goalkeeper",
+    "defender",
+    "midfield",
+    "penalty",
+    "referee",
+    "one-day",
+    "one-dayer",
+    "test-match",
+    "grand-prix",
+    "racing",
 ];
 
 /// True when `text` reads like a sports page: at least three sports words, two
@@ -88,6 +109,12 @@ const RESULT_WORDS: &[&str] = &[
     "beat", "beats", "beaten", "drew", "lost", "defeated", "defeat", "v", "vs", "versus", "won",
     "against", "thrashed", "edged", "routed", "overcame", "trail", "trailed", "lead", "led",
     "lose", "beating", "draw",
+];
+
+/// Words right before a club's name in transfer and match reports ("joined
+/// Milan", "played for Nice", "homered for Cleveland").
+const CLUB_WORDS: &[&str] = &[
+    "for", "joined", "joins", "signed", "join", "coach", "coaches",
 ];
 
 /// Words before a place name that make it a place ("in London").
@@ -142,7 +169,13 @@ pub fn is_team_mention(
                         .is_some_and(|n| numeric(n) && &text[t.end..n.start] == "-"))
     });
     // on a sports page a country's name is its national team unless it says where
-    country || after.is_some_and(numeric) || result_next(after) || result_next(before) || near_score
+    let club_cue = before.is_some_and(|t| CLUB_WORDS.contains(&word(t).as_str()));
+    country
+        || after.is_some_and(numeric)
+        || result_next(after)
+        || result_next(before)
+        || near_score
+        || club_cue
 }
 
 /// Whether the name spanning bytes `start..end` is plainly a place: after "in",
@@ -171,6 +204,16 @@ pub fn is_place_context(text: &str, tokens: &[Token], start: usize, end: usize) 
     });
     let dated = after.is_some_and(|t| is_iso_date(t.text(text)));
     if comma_before && (city_before || dated) || dated && tokens[first].sentence_start {
+        return true;
+    }
+    // the city of a dateline, "NICE , France 1996-08-30"
+    if tokens[first].sentence_start
+        && tokens[last..]
+            .iter()
+            .take(4)
+            .take_while(|t| t.sentence == sentence)
+            .any(|t| is_iso_date(t.text(text)))
+    {
         return true;
     }
     // "Tim Henman ( Britain ) beat ...": a player's nationality
