@@ -188,8 +188,13 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         }
     }
     if crate::sports::is_sports_text(text, &rec.tokens) {
+        // a company's name in a results table is its team ("Samsung 49 5 56")
+        let company = |l: &Link| match &l.target {
+            Target::Known(q) => kb.by_qid(q).is_some_and(|e| kb.entity(e).kind == "company"),
+            Target::Unknown(_) => false,
+        };
         let candidate = |l: &Link| {
-            matches!(l.etype, EntityType::Country | EntityType::Loc)
+            (matches!(l.etype, EntityType::Country | EntityType::Loc) || company(l))
                 && matches!(l.mention.origin, Origin::Gazetteer)
                 && !l.is_nil()
         };
