@@ -88,6 +88,7 @@
 //! | `recognition_by_type` | type code → [`Scores`] |
 //! | `linking` | [`Scores`] of linking |
 //! | `in_kb`, `in_kb_correct`, `in_kb_accuracy` | in-KB accuracy and its counts |
+//! | `on_gold_links`, `on_gold_correct`, `on_gold_precision` | linking precision counted only on spans where the gold has a QID (`P@gold`) |
 //!
 //! and [`Scores`] is `{"tp", "fp", "fn", "precision", "recall", "f1"}` with the
 //! ratios in `[0, 1]`.
@@ -378,6 +379,15 @@ pub struct FileReport {
     pub in_kb_correct: usize,
     /// `in_kb_correct / in_kb`, 0 when `in_kb` is 0.
     pub in_kb_accuracy: f64,
+    /// Predicted links on the span of a gold mention that has a QID: where the
+    /// gold says which entity is meant. Links elsewhere (names the gold leaves
+    /// out, such as "U.S." in parts of Reuters-128) are not counted.
+    pub on_gold_links: usize,
+    /// Of those, the ones with the gold QID.
+    pub on_gold_correct: usize,
+    /// `on_gold_correct / on_gold_links`: how often a link is right where the gold
+    /// has an answer. 0 when there are none.
+    pub on_gold_precision: f64,
     /// Linking precision by confidence bucket (see [`CALIBRATION_EDGES`]): does a
     /// confidence of 0.9 mean 90% right?
     pub calibration: Vec<CalibrationBucket>,
@@ -435,6 +445,16 @@ impl FileReport {
         }
     }
 
+    fn set_on_gold(&mut self, links: usize, correct: usize) {
+        self.on_gold_links = links;
+        self.on_gold_correct = correct;
+        self.on_gold_precision = if links == 0 {
+            0.0
+        } else {
+            correct as f64 / links as f64
+        };
+    }
+
     fn set_in_kb(&mut self, in_kb: usize, in_kb_correct: usize) {
         self.in_kb = in_kb;
         self.in_kb_correct = in_kb_correct;
@@ -464,6 +484,7 @@ impl Report {
             ..FileReport::default()
         };
         let (mut in_kb, mut in_kb_correct) = (0, 0);
+        let (mut on_gold, mut on_gold_correct) = (0, 0);
         let mut calib: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
         for f in &files {
             o.docs += f.docs;
@@ -479,6 +500,8 @@ impl Report {
             }
             in_kb += f.in_kb;
             in_kb_correct += f.in_kb_correct;
+            on_gold += f.on_gold_links;
+            on_gold_correct += f.on_gold_correct;
             for (i, b) in f.calibration.iter().enumerate() {
                 let c = calib.entry(i).or_insert((0, 0));
                 c.0 += b.correct;
@@ -486,6 +509,7 @@ impl Report {
             }
         }
         o.set_in_kb(in_kb, in_kb_correct);
+        o.set_on_gold(on_gold, on_gold_correct);
         let counts: Vec<(usize, usize)> = (0..CALIBRATION_EDGES.len())
             .map(|i| calib.get(&i).copied().unwrap_or_default())
             .collect();
@@ -591,6 +615,8 @@ struct Tally {
     link_gold: usize,
     in_kb: usize,
     in_kb_correct: usize,
+    on_gold: usize,
+    on_gold_correct: usize,
     /// Per calibration bucket: (correct, links).
     calib: [(usize, usize); CALIBRATION_EDGES.len()],
 }
@@ -660,6 +686,10 @@ impl Scorer<'_> {
                         && span(g) == ps
                         && g.wikidata.as_deref() == Some(p.id.as_str())
                 });
+                if gold.iter().any(|g| span(g) == ps && g.wikidata.is_some()) {
+                    t.on_gold += 1;
+                    t.on_gold_correct += usize::from(link_hit.is_some());
+                }
                 if link_hit.is_some() || !ignorable {
                     t.link_pred += 1;
                     let b = CALIBRATION_EDGES
@@ -781,6 +811,7 @@ pub fn score_predictions(
         .collect();
     report.linking = Scores::new(t.link_tp, t.link_pred - t.link_tp, t.link_gold - t.link_tp);
     report.set_in_kb(t.in_kb, t.in_kb_correct);
+    report.set_on_gold(t.on_gold, t.on_gold_correct);
     report.calibration = CalibrationBucket::buckets(&t.calib);
     (report, errors)
 }
@@ -860,6 +891,7 @@ pub fn render_text(report: &Report) -> String {
         "link R",
         "link F1",
         "in-KB acc (n)",
+        "P@gold (n)",
         "words/s",
     ];
     let row = |f: &FileReport| -> Vec<String> {
@@ -878,6 +910,7 @@ pub fn render_text(report: &Report) -> String {
             pct(f.linking.recall),
             pct(f.linking.f1),
             format!("{} ({})", pct(f.in_kb_accuracy), f.in_kb),
+            format!("{} ({})", pct(f.on_gold_precision), f.on_gold_links),
             f.words_per_second()
                 .map_or_else(|| "-".to_string(), |w| format!("{w:.0}")),
         ]
@@ -1052,6 +1085,10 @@ mod tests {
         // In KB: Q7817, Q220, Q38 (Q105 is not).
         assert_eq!((r.in_kb, r.in_kb_correct), (3, 1));
         assert!((r.in_kb_accuracy - 1.0 / 3.0).abs() < 1e-12);
+        // On gold-linked spans: WHO (right) and Rome (wrong); "Italy" with the
+        // wrong span is not on a gold span.
+        assert_eq!((r.on_gold_links, r.on_gold_correct), (2, 1));
+        assert_eq!(r.on_gold_precision, 0.5);
         let keys: Vec<&str> = r.recognition_by_type.keys().map(String::as_str).collect();
         assert_eq!(keys, ["LOC", "ORG", "PER"]);
         assert_eq!(counts(&r.recognition_by_type["LOC"]), (1, 1, 1));

@@ -464,11 +464,12 @@ fn merge_tagged(
                     s.mention.etype = kb.entity(s.candidates[0].0).etype;
                 } else if etype == EntityType::Per
                     && t.score >= 0.9
-                    && s.mention.origin == Origin::Gazetteer
+                    && matches!(s.mention.origin, Origin::Gazetteer | Origin::Demonym)
                     && s.mention.title.is_none()
                     && one_word(t)
                 {
-                    // a one-word KB name used as a person's name: "Jordan", "Ford"
+                    // a one-word KB name used as a person's name: "Jordan", "Ford",
+                    // "Finn"
                     s.candidates.clear();
                     s.mention.etype = etype;
                     s.mention.origin = Origin::Tagger;

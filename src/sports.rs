@@ -86,6 +86,11 @@ const SPORTS_WORDS: &[&str] = &[
     "test-match",
     "grand-prix",
     "racing",
+    "cups",
+    "scorer",
+    "scorers",
+    "kicked",
+    "tournaments",
 ];
 
 /// True when `text` reads like a sports page: at least three sports words, two
