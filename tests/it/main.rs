@@ -1,6 +1,7 @@
 //! Integration tests, one binary with a module per area.
 
 mod cli;
+mod http;
 mod kb_reference;
 mod linking;
 mod ontology;
@@ -10,6 +11,7 @@ mod robustness;
 mod seed;
 mod store;
 mod tagger;
+mod w3c_protocol;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
