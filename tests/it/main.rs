@@ -9,6 +9,7 @@ mod queries;
 mod relations;
 mod robustness;
 mod seed;
+mod serve;
 mod store;
 mod tagger;
 mod w3c_protocol;
