@@ -7,6 +7,7 @@
 //! | `/annotate` | `POST` text or `{"text","date"?}` → `{"entities": [...]}` |
 //! | `/nif` | `POST` NIF 2.0 Turtle (GERBIL's annotator contract, A2KB and D2KB) → NIF Turtle |
 //! | `/ingest` | `POST` an article as JSON (token) → its graph IRI |
+//! | `/query/NAME` | a saved query by name, `?param=value` bound (as `kglink query --param`) |
 //! | `/`, `/entity/Q…` | the web page |
 //! | `/health`, `/metrics` | liveness (`ok`) and Prometheus text metrics |
 //!
@@ -26,6 +27,7 @@ mod metrics;
 mod multipart;
 mod nif;
 mod outbound;
+mod page;
 
 mod response;
 mod results;
@@ -139,6 +141,8 @@ pub fn router(state: AppState) -> Router {
         .route("/ingest", post(annotate::ingest).layer(large))
         .route("/health", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics_text))
+        .route("/query/{name}", get(sparql::saved))
+        .merge(page::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             metrics::track,

@@ -14,11 +14,12 @@ use super::results::{self, ROW_LIMIT_HEADER, TRUNCATED_HEADER};
 use super::{auth, description, AppState};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::Path;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
-use oxigraph::sparql::{QueryDatasetSpecification, SparqlEvaluator};
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Term};
+use oxigraph::sparql::{QueryDatasetSpecification, SparqlEvaluator, Variable};
 use spargebra::GraphUpdateOperation;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -263,6 +264,7 @@ async fn execute(state: AppState, headers: HeaderMap, op: Operation) -> Response
         base,
         op.default_graphs,
         op.named_graphs,
+        Vec::new(),
     )
     .await
     .unwrap_or_else(IntoResponse::into_response)
@@ -292,6 +294,7 @@ async fn run_query(
     base: String,
     default_graphs: Vec<String>,
     named_graphs: Vec<String>,
+    substitutions: Vec<(Variable, Term)>,
 ) -> Result<Response, ApiError> {
     let protocol_dataset = dataset(
         &default_graphs,
@@ -311,6 +314,9 @@ async fn run_query(
             .map_err(|e| ApiError::internal(e.to_string()))?
             .parse_query(&query)
             .map_err(|e| ApiError::bad_request(format!("query syntax: {e}")))?;
+        for (var, value) in substitutions {
+            prepared = prepared.substitute_variable(var, value);
+        }
         match protocol_dataset {
             Some((d, n)) => apply(prepared.dataset_mut(), d, n),
             None => {
@@ -456,4 +462,41 @@ async fn run_update(
     })
     .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /query/{name}?param=value…`: a saved query (`kglink query --list`)
+/// with its parameters bound as in `kglink query --param` (QIDs become
+/// Wikidata IRIs, http(s) values IRIs, numbers numbers, the rest strings).
+/// Same formats and limits as `/sparql`.
+pub async fn saved(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let q = match crate::query::saved_query(&name) {
+        Ok(q) => q,
+        Err(e) => return ApiError::new(StatusCode::NOT_FOUND, e.to_string()).into_response(),
+    };
+    let mut subs = Vec::new();
+    for (k, v) in form_pairs(uri.query().unwrap_or("").as_bytes()) {
+        match Variable::new(k.trim_start_matches(['?', '$'])) {
+            Ok(var) => subs.push((var, crate::query::param_term(&v))),
+            Err(e) => {
+                return ApiError::bad_request(format!("parameter {k:?}: {e}")).into_response()
+            }
+        }
+    }
+    let base = endpoint_url(&headers, "/sparql");
+    run_query(
+        state,
+        headers,
+        q.text.to_string(),
+        base,
+        Vec::new(),
+        Vec::new(),
+        subs,
+    )
+    .await
+    .unwrap_or_else(IntoResponse::into_response)
 }

@@ -5,6 +5,7 @@ mod http;
 mod kb_reference;
 mod linking;
 mod ontology;
+mod page;
 mod queries;
 mod relations;
 mod robustness;
