@@ -95,9 +95,11 @@ pub async fn read(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -
         }
         let g = graph_name(&t);
         let mut w = results::rdf_serializer(format).for_writer(Vec::new());
-        let mut n = 0usize;
         let mut truncated = false;
-        for q in s.quads_for_pattern(None, None, None, Some(g.as_ref())) {
+        for (n, q) in s
+            .quads_for_pattern(None, None, None, Some(g.as_ref()))
+            .enumerate()
+        {
             if token.is_cancelled() {
                 return Err(ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -111,7 +113,6 @@ pub async fn read(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -
             }
             w.serialize_triple(q.as_ref())
                 .map_err(|e| ApiError::internal(e.to_string()))?;
-            n += 1;
         }
         let bytes = w.finish().map_err(|e| ApiError::internal(e.to_string()))?;
         Ok((bytes, truncated))

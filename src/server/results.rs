@@ -111,16 +111,14 @@ pub fn render(
             let mut w = QueryResultsSerializer::from_format(format)
                 .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
                 .map_err(io)?;
-            let mut rows = 0usize;
             let mut truncated = false;
-            for s in solutions {
+            for (rows, s) in solutions.enumerate() {
                 let s = s.map_err(|e| ee(&e))?;
                 if rows == max_rows {
                     truncated = true;
                     break;
                 }
                 w.serialize(&s).map_err(io)?;
-                rows += 1;
             }
             Ok(Rendered {
                 content_type: format!("{}; charset=utf-8", format.media_type()),
@@ -147,16 +145,14 @@ pub fn render(
         QueryResults::Graph(triples) => {
             let format = graph_format(accept)?;
             let mut w = rdf_serializer(format).for_writer(Vec::new());
-            let mut rows = 0usize;
             let mut truncated = false;
-            for t in triples {
+            for (rows, t) in triples.enumerate() {
                 let t = t.map_err(|e| ee(&e))?;
                 if rows == max_rows {
                     truncated = true;
                     break;
                 }
                 w.serialize_triple(&t).map_err(io)?;
-                rows += 1;
             }
             Ok(Rendered {
                 content_type: rdf_content_type(format),

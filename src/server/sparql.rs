@@ -220,11 +220,14 @@ fn iri(kind: &str, v: &str) -> Result<NamedNode, ApiError> {
     NamedNode::new(v).map_err(|e| ApiError::bad_request(format!("{kind} {v:?}: {e}")))
 }
 
+/// Protocol graphs: the default graph's parts and the named graphs.
+type Dataset = (Vec<GraphName>, Vec<NamedOrBlankNode>);
+
 fn dataset(
     default: &[String],
     named: &[String],
     kind: (&str, &str),
-) -> Result<Option<(Vec<GraphName>, Vec<NamedOrBlankNode>)>, ApiError> {
+) -> Result<Option<Dataset>, ApiError> {
     if default.is_empty() && named.is_empty() {
         return Ok(None);
     }
