@@ -540,3 +540,44 @@ fn serve_cli_stops_on_sigterm() {
     assert!(out.status.success(), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("stopped"));
 }
+
+#[test]
+fn serve_stop_drains_requests_in_flight() {
+    let (s, _) = start(ServerConfig {
+        query_timeout: Duration::from_millis(1500),
+        ..ServerConfig::default()
+    });
+    let url = s.url();
+    let slow = std::thread::spawn(move || {
+        get(
+            &format!("{url}/sparql?query={}", enc(SLOW)),
+            &[("accept", "text/csv")],
+        )
+    });
+    // wait until the slow request is being worked on (the metrics request
+    // counts itself too)
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let m = get(&format!("{}/metrics", s.url()), &[]).text();
+        if m.contains("kglink_http_requests_in_flight 2") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the slow request never arrived");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let url = s.url();
+    s.stop().unwrap();
+    // the request in flight got its whole answer (here: its timeout), and the
+    // server takes no new connections
+    let r = slow.join().unwrap();
+    assert_eq!(r.status, 503);
+    assert!(r.text().contains("timed out"), "{}", r.text());
+    assert!(http::send(
+        &http::agent(Duration::from_secs(2)),
+        "GET",
+        &format!("{url}/health"),
+        &[],
+        None
+    )
+    .is_err());
+}
