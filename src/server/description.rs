@@ -7,7 +7,8 @@ use oxigraph::model::{
     BlankNode, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple,
 };
 
-const SD: &str = "http://www.w3.org/ns/sparql-service-description#";
+/// The Service Description namespace.
+pub const SD: &str = "http://www.w3.org/ns/sparql-service-description#";
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 
 fn sd(local: &str) -> NamedNode {

@@ -105,9 +105,14 @@ pub fn endpoint_url(headers: &HeaderMap, path: &str) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && !h.contains(['/', ' ', '<', '>', '"']))
+        .filter(|h| !h.is_empty() && !h.contains(['/', '?', '#', '@']))
         .unwrap_or("localhost");
-    format!("http://{host}{path}")
+    let url = format!("http://{host}{path}");
+    if NamedNode::new(&url).is_ok() {
+        url
+    } else {
+        format!("http://localhost{path}")
+    }
 }
 
 fn accept(headers: &HeaderMap) -> Option<String> {
@@ -204,7 +209,12 @@ fn service_description(state: &AppState, headers: &HeaderMap) -> Response {
             Err(e) => return e.into_response(),
         };
     let endpoint = endpoint_url(headers, "/sparql");
-    let mut w = results::rdf_serializer(format).for_writer(Vec::new());
+    let ser = results::rdf_serializer(format);
+    let ser = ser
+        .clone()
+        .with_prefix("sd", description::SD)
+        .unwrap_or(ser);
+    let mut w = ser.for_writer(Vec::new());
     for t in description::triples(&endpoint, state.config.token.is_some()) {
         if let Err(e) = w.serialize_triple(&t) {
             return ApiError::internal(e.to_string()).into_response();

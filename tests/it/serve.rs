@@ -581,3 +581,60 @@ fn serve_stop_drains_requests_in_flight() {
     )
     .is_err());
 }
+
+#[test]
+fn serve_survives_odd_hosts_and_bodies() {
+    let (s, _) = start(ServerConfig {
+        token: Some(TOKEN.into()),
+        ..ServerConfig::default()
+    });
+    let a = http::agent(Duration::from_secs(10));
+    // a Host that makes no IRI: the description falls back to localhost
+    let r = http::send(
+        &a,
+        "GET",
+        &format!("{}/sparql", s.url()),
+        &[("host", "a b{c}")],
+        None,
+    )
+    .unwrap();
+    assert!(r.status == 200 || r.status == 400, "{}", r.status);
+    let auth = format!("Bearer {TOKEN}");
+    for (path, ct, body) in [
+        ("/sparql", "application/sparql-query", &b"\xff\xfe"[..]),
+        ("/sparql", "application/x-www-form-urlencoded", b"query=%FF"),
+        ("/store?graph=http%3A%2F%2Fa", "text/turtle", b"<a> <b"),
+        (
+            "/store?graph=http%3A%2F%2Fa",
+            "multipart/form-data; boundary=x",
+            b"--x\r\nno end",
+        ),
+        ("/store?graph=not%20an%20iri", "text/turtle", b""),
+        ("/store?graph=http%3A%2F%2Fa", "application/n-quads", b""),
+        ("/nif", "text/turtle", b"\x00\x01"),
+        ("/ingest", "application/json", b"{\"text\": 5}"),
+        ("/annotate", "image/png", b"x"),
+    ] {
+        let method = if path.starts_with("/store") {
+            "PUT"
+        } else {
+            "POST"
+        };
+        let r = http::send(
+            &a,
+            method,
+            &format!("{}{path}", s.url()),
+            &[("content-type", ct), ("authorization", &auth)],
+            Some(body),
+        )
+        .unwrap();
+        assert!(
+            (400..500).contains(&r.status) && r.status != 404,
+            "{method} {path} {ct}: {} {}",
+            r.status,
+            r.text()
+        );
+        assert!(!r.text().trim().is_empty(), "{path}: an error says why");
+    }
+    assert_eq!(get(&format!("{}/health", s.url()), &[]).text(), "ok\n");
+}
