@@ -124,7 +124,7 @@ fn serve_row_cap_is_flagged() {
 fn serve_concurrency_limit_gives_503_with_retry_after() {
     let (s, _) = start(ServerConfig {
         max_concurrent: 1,
-        query_timeout: Duration::from_secs(2),
+        query_timeout: Duration::from_secs(8),
         ..ServerConfig::default()
     });
     let url = s.url();
@@ -134,8 +134,17 @@ fn serve_concurrency_limit_gives_503_with_retry_after() {
             &[("accept", "application/json")],
         )
     });
-    // wait until the slow query holds the permit
-    let deadline = Instant::now() + Duration::from_secs(5);
+    // wait until the slow query is in flight (the metrics request counts
+    // itself too), then until it holds the only permit
+    let deadline = Instant::now() + Duration::from_secs(8);
+    loop {
+        let m = get(&format!("{}/metrics", s.url()), &[]).text();
+        if m.contains("kglink_http_requests_in_flight 2") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the slow query never arrived");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let busy = loop {
         let r = post(
             &format!("{}/annotate", s.url()),
@@ -150,6 +159,7 @@ fn serve_concurrency_limit_gives_503_with_retry_after() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(busy.header("retry-after"), Some("1"));
+    assert!(busy.text().contains("too many requests"), "{}", busy.text());
     assert_eq!(slow.join().unwrap().status, 503);
 }
 
