@@ -36,6 +36,7 @@ pub mod query;
 pub mod rdf;
 pub mod recognize;
 pub mod relate;
+pub mod server;
 pub mod sports;
 pub mod store;
 pub mod tagger;

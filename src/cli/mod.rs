@@ -5,6 +5,7 @@ mod annotate;
 mod eval;
 mod ingest;
 mod query;
+mod serve;
 mod train;
 
 use clap::{Args, Parser, Subcommand};
@@ -30,6 +31,8 @@ enum Command {
     Ingest(ingest::IngestArgs),
     /// Run a SPARQL query, a .rq file, or a saved query by name.
     Query(query::QueryArgs),
+    /// Serve SPARQL (Protocol, Graph Store), annotation and a web page over HTTP.
+    Serve(serve::ServeArgs),
     /// Score annotation against gold JSONL files.
     Eval(eval::EvalArgs),
     /// Train a model (`train ner`: the named-entity tagger).
@@ -88,6 +91,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Annotate(a) => annotate::run(a),
         Command::Ingest(a) => ingest::run(a),
         Command::Query(a) => query::run(a),
+        Command::Serve(a) => serve::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Train(a) => train::run(a),
     }

@@ -1,15 +1,19 @@
 //! Integration tests, one binary with a module per area.
 
 mod cli;
+mod http;
 mod kb_reference;
 mod linking;
 mod ontology;
+mod page;
 mod queries;
 mod relations;
 mod robustness;
 mod seed;
+mod serve;
 mod store;
 mod tagger;
+mod w3c_protocol;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -1,0 +1,228 @@
+//! Outbound requests: SPARQL `SERVICE` and `LOAD` reach other hosts only when
+//! the host is allow-listed (`--allow-remote HOST[:PORT]`); anything else is
+//! refused before a connection is opened.
+
+use super::metrics::Metrics;
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{GraphName, NamedNode, Quad};
+use oxigraph::sparql::results::{
+    QueryResultsFormat, QueryResultsParser, SliceQueryResultsParserOutput,
+};
+use oxigraph::sparql::{DefaultServiceHandler, QuerySolution, QuerySolutionIter};
+use spargebra::algebra::GraphPattern;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The allow-list and the limits of outbound calls.
+#[derive(Debug, Clone, Default)]
+pub struct AllowList {
+    /// `host` (any port) or `host:port` entries.
+    pub hosts: Vec<String>,
+    /// Timeout of one outbound call.
+    pub timeout: Duration,
+    /// Largest response body read from a remote host.
+    pub max_bytes: u64,
+}
+
+impl AllowList {
+    /// True when `iri` is an `http:` IRI whose host (or host:port) is listed.
+    /// (`https:` is not supported: kglink is built without TLS.)
+    pub fn allows(&self, iri: &str) -> bool {
+        let Some(rest) = iri.strip_prefix("http://") else {
+            return false;
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if authority.contains('@') || authority.is_empty() {
+            return false;
+        }
+        let authority = authority.to_ascii_lowercase();
+        let host = if authority.starts_with('[') {
+            authority
+                .split_inclusive(']')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => h.to_string(),
+                _ => authority.clone(),
+            }
+        };
+        self.hosts
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&authority) || a.eq_ignore_ascii_case(&host))
+    }
+
+    fn agent(&self) -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(self.timeout))
+            .max_redirects(0)
+            .build()
+            .into()
+    }
+
+    /// Fetches an RDF document for `LOAD`, parsed by its media type into quads
+    /// of `destination`.
+    pub fn load(&self, source: &str, destination: &GraphName) -> Result<Vec<Quad>, String> {
+        let mut resp = self
+            .agent()
+            .get(source)
+            .header(
+                "Accept",
+                "text/turtle, application/n-triples, application/rdf+xml;q=0.9, application/ld+json;q=0.8",
+            )
+            .call()
+            .map_err(|e| format!("LOAD <{source}>: {e}"))?;
+        if !resp.status().is_success() {
+            return Err(format!("LOAD <{source}>: HTTP {}", resp.status()));
+        }
+        let media = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("text/turtle")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        let format = RdfFormat::from_media_type(&media)
+            .ok_or_else(|| format!("LOAD <{source}>: unsupported media type {media}"))?;
+        let bytes = resp
+            .body_mut()
+            .with_config()
+            .limit(self.max_bytes)
+            .read_to_vec()
+            .map_err(|e| format!("LOAD <{source}>: {e}"))?;
+        let parser = RdfParser::from_format(format)
+            .with_base_iri(source)
+            .map_err(|e| e.to_string())?
+            .without_named_graphs()
+            .with_default_graph(destination.clone());
+        parser
+            .for_slice(&bytes)
+            .map(|q| q.map_err(|e| format!("LOAD <{source}>: {e}")))
+            .collect()
+    }
+}
+
+/// Error of a refused or failed SERVICE call.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ServiceError(String);
+
+/// `SERVICE` handler: refuses hosts not in the allow-list (recording that it
+/// did, so the request is answered 403), queries the others over HTTP.
+pub struct RemoteService {
+    /// The allow-list.
+    pub allow: AllowList,
+    /// Set when a call was refused.
+    pub refused: Arc<AtomicBool>,
+    /// Server metrics.
+    pub metrics: Arc<Metrics>,
+}
+
+impl DefaultServiceHandler for RemoteService {
+    type Error = ServiceError;
+
+    fn handle(
+        &self,
+        service_name: &NamedNode,
+        pattern: &GraphPattern,
+        base_iri: Option<&oxiri::Iri<String>>,
+    ) -> Result<QuerySolutionIter<'static>, ServiceError> {
+        let name = service_name.as_str();
+        if !self.allow.allows(name) {
+            self.refused.store(true, Ordering::Relaxed);
+            self.metrics.refused_remote();
+            return Err(ServiceError(format!(
+                "SERVICE <{name}> refused: its host is not allow-listed (see --allow-remote)"
+            )));
+        }
+        let query = spargebra::Query::Select {
+            dataset: None,
+            pattern: pattern.clone(),
+            base_iri: base_iri.cloned(),
+        }
+        .to_string();
+        let mut resp = self
+            .allow
+            .agent()
+            .post(name)
+            .header("Content-Type", "application/sparql-query")
+            .header(
+                "Accept",
+                "application/sparql-results+json, application/sparql-results+xml;q=0.9",
+            )
+            .send(query.as_bytes())
+            .map_err(|e| ServiceError(format!("SERVICE <{name}>: {e}")))?;
+        if !resp.status().is_success() {
+            return Err(ServiceError(format!(
+                "SERVICE <{name}>: HTTP {}",
+                resp.status()
+            )));
+        }
+        let media = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/sparql-results+json")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        let format = QueryResultsFormat::from_media_type(&media).ok_or_else(|| {
+            ServiceError(format!("SERVICE <{name}>: unsupported media type {media}"))
+        })?;
+        let bytes = resp
+            .body_mut()
+            .with_config()
+            .limit(self.allow.max_bytes)
+            .read_to_vec()
+            .map_err(|e| ServiceError(format!("SERVICE <{name}>: {e}")))?;
+        match QueryResultsParser::from_format(format)
+            .for_slice(&bytes)
+            .map_err(|e| ServiceError(format!("SERVICE <{name}>: {e}")))?
+        {
+            SliceQueryResultsParserOutput::Solutions(s) => {
+                let variables: Arc<[oxigraph::sparql::Variable]> = s.variables().into();
+                let rows: Vec<Result<QuerySolution, _>> = s
+                    .map(|r| {
+                        r.map_err(|e| {
+                            oxigraph::sparql::QueryEvaluationError::Service(Box::new(ServiceError(
+                                format!("SERVICE <{name}>: {e}"),
+                            )))
+                        })
+                    })
+                    .collect();
+                Ok(QuerySolutionIter::new(variables, rows))
+            }
+            SliceQueryResultsParserOutput::Boolean(_) => Err(ServiceError(format!(
+                "SERVICE <{name}>: answered a boolean, not solutions"
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AllowList;
+
+    #[test]
+    fn allow_list_matches_host_or_host_and_port() {
+        let a = AllowList {
+            hosts: vec!["example.org".into(), "127.0.0.1:9000".into()],
+            ..AllowList::default()
+        };
+        assert!(a.allows("http://example.org/sparql"));
+        assert!(a.allows("http://EXAMPLE.org:8080/x"));
+        assert!(a.allows("http://127.0.0.1:9000/sparql"));
+        assert!(!a.allows("http://127.0.0.1:9001/sparql"));
+        assert!(!a.allows("http://example.org@evil.test/"));
+        assert!(!a.allows("https://example.org/sparql"));
+        assert!(!a.allows("http://evil.test/?example.org"));
+    }
+}
