@@ -5,6 +5,9 @@
 //! format) into memory on first use; [`Kb::load_dir`] reads another directory of
 //! files in the same format.
 
+pub mod build;
+pub mod disk;
+pub mod import;
 mod index;
 mod load;
 
