@@ -4,6 +4,7 @@
 mod annotate;
 mod eval;
 mod ingest;
+mod kb;
 mod query;
 mod train;
 
@@ -34,6 +35,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Train a model (`train ner`: the named-entity tagger).
     Train(train::TrainArgs),
+    /// Build, update, inspect and export knowledge bases.
+    Kb(kb::KbCommand),
 }
 
 /// Where the store is.
@@ -90,6 +93,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Query(a) => query::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Train(a) => train::run(a),
+        Command::Kb(a) => kb::run(a),
     }
 }
 

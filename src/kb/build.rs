@@ -487,12 +487,15 @@ pub fn records_of(kb: &Kb) -> Vec<Record> {
     out
 }
 
+/// `sitelinks`, `enwiki`, `headquarters` of a TSV row.
+type Extra = (Option<u32>, Option<String>, Option<String>);
+
 /// Reads the records of a KB directory: its TSV tables, plus the extra columns
 /// (`sitelinks`, `enwiki`, `headquarters`) the loader does not keep.
 pub fn read_dir_records(dir: &Path) -> Result<Vec<Record>> {
     let kb = Kb::load_dir(dir)?;
     let mut records = records_of(&kb);
-    let mut extra: HashMap<String, (Option<u32>, Option<String>, Option<String>)> = HashMap::new();
+    let mut extra: HashMap<String, Extra> = HashMap::new();
     for file in [
         "countries.tsv",
         "places.tsv",

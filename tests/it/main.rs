@@ -1,6 +1,7 @@
 //! Integration tests, one binary with a module per area.
 
 mod cli;
+mod kb_build;
 mod kb_reference;
 mod linking;
 mod ontology;

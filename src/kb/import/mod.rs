@@ -254,12 +254,15 @@ pub fn import(
     Ok(stats)
 }
 
+/// A line handler: `(1-based line, byte offset, bytes)`.
+pub(crate) type LineFn<'a> = dyn FnMut(usize, u64, &[u8]) -> Result<()> + 'a;
+
 /// Reads lines of `reader`, handing `(1-based line, byte offset of its start,
 /// line without its end)` to `f`; an I/O or decompression error names the offset.
 pub(crate) fn for_each_line(
     path: &Path,
     mut reader: impl BufRead,
-    f: &mut dyn FnMut(usize, u64, &[u8]) -> Result<()>,
+    f: &mut LineFn<'_>,
 ) -> Result<()> {
     let mut buf = Vec::with_capacity(1 << 16);
     let mut offset = 0u64;

@@ -10,7 +10,7 @@
 //! say) merge into one record. A row with neither a known type nor a known class
 //! is skipped.
 
-use super::wikidata::{clean, CLASSES};
+use super::wikidata::{alias_ok, clean, CLASSES};
 use super::{ImportOptions, Record};
 use crate::error::{Error, Result};
 use crate::model::EntityType;
@@ -128,7 +128,12 @@ pub fn read(path: &Path, opts: &ImportOptions, sink: &mut dyn FnMut(Record)) -> 
             .flat_map(|s| s.split(", "))
         {
             let a = clean(a);
-            if !a.is_empty() && a != r.name && !r.aliases.contains(&a) {
+            if !alias_ok(&a) || a == r.name || r.aliases.contains(&a) || r.acronyms.contains(&a) {
+                continue;
+            }
+            if super::looks_like_acronym(&a) {
+                r.acronyms.push(a);
+            } else {
                 r.aliases.push(a);
             }
         }

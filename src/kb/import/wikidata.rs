@@ -40,7 +40,12 @@ pub const CLASSES: &[(&str, EntityType, &str)] = &[
     ("Q747074", EntityType::Loc, "city"),
     ("Q2074737", EntityType::Loc, "city"),
     ("Q42744322", EntityType::Loc, "city"),
+    ("Q262166", EntityType::Loc, "city"),
+    ("Q755707", EntityType::Loc, "city"),
+    ("Q1840161", EntityType::Loc, "city"),
     ("Q35657", EntityType::Loc, "region"),
+    ("Q835714", EntityType::Loc, "region"),
+    ("Q13390680", EntityType::Loc, "region"),
     ("Q10864048", EntityType::Loc, "region"),
     ("Q107390", EntityType::Loc, "region"),
     ("Q34876", EntityType::Loc, "region"),
@@ -85,6 +90,26 @@ pub const POSITION_CLASSES: &[(&str, &str)] = &[
     ("Q294414", "other"),
 ];
 
+/// A JSON object, or `[]` where Wikidata writes an empty map as an empty list
+/// (entities without aliases or sitelinks in the dumps).
+fn map_or_empty_list<'de, D, V>(d: D) -> std::result::Result<HashMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum MapOrList<V> {
+        Map(HashMap<String, V>),
+        List(Vec<serde::de::IgnoredAny>),
+    }
+    match MapOrList::<V>::deserialize(d)? {
+        MapOrList::Map(m) => Ok(m),
+        MapOrList::List(l) if l.is_empty() => Ok(HashMap::new()),
+        MapOrList::List(_) => Err(serde::de::Error::custom("expected an object or []")),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct Text {
     value: String,
@@ -111,7 +136,7 @@ struct Statement {
     mainsnak: Snak,
     #[serde(default)]
     rank: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "map_or_empty_list")]
     qualifiers: HashMap<String, Vec<Snak>>,
 }
 
@@ -121,15 +146,15 @@ pub struct Entity {
     id: String,
     #[serde(default, rename = "type")]
     kind: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "map_or_empty_list")]
     labels: HashMap<String, Text>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "map_or_empty_list")]
     descriptions: HashMap<String, Text>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "map_or_empty_list")]
     aliases: HashMap<String, Vec<Text>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "map_or_empty_list")]
     claims: HashMap<String, Vec<Statement>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "map_or_empty_list")]
     sitelinks: HashMap<String, Sitelink>,
     /// Set on an entity `wbgetentities` did not find.
     #[serde(default)]
@@ -293,16 +318,16 @@ impl Entity {
         for lang in &opts.langs {
             if let Some(t) = self.labels.get(lang) {
                 let v = clean(&t.value);
-                if v != name && !v.is_empty() && !aliases.contains(&v) {
+                if v != name && alias_ok(&v) && !aliases.contains(&v) {
                     aliases.push(v);
                 }
             }
             for t in self.aliases.get(lang).into_iter().flatten() {
                 let v = clean(&t.value);
-                if v.is_empty() || v == name || aliases.contains(&v) || acronyms.contains(&v) {
+                if !alias_ok(&v) || v == name || aliases.contains(&v) || acronyms.contains(&v) {
                     continue;
                 }
-                if etype == Some(EntityType::Org) && looks_like_acronym(&v) {
+                if looks_like_acronym(&v) {
                     acronyms.push(v);
                 } else {
                     aliases.push(v);
@@ -368,6 +393,14 @@ impl Entity {
             titles: Vec::new(),
         })
     }
+}
+
+/// Whether an alias is worth matching in text: it has a letter, no `:` (not an
+/// identifier like `UN/LOCODE:PTLIS`), and is not a short lower-case code
+/// (`be`, `cn`) that would match ordinary words.
+pub(crate) fn alias_ok(s: &str) -> bool {
+    let letters = s.chars().filter(|c| c.is_alphabetic()).count();
+    letters > 0 && !s.contains(':') && (s.chars().count() > 3 || s.chars().any(char::is_uppercase))
 }
 
 /// A name or description made safe for the TSV cells: tabs, newlines and bars
@@ -518,6 +551,24 @@ mod tests {
                 end: Some("2021".into())
             }]
         );
+    }
+
+    #[test]
+    fn empty_maps_written_as_lists() {
+        let e = entity(
+            r#"{"id":"Q9","labels":{"en":{"value":"X"}},"aliases":[],"sitelinks":[],"claims":{"P31":[{"mainsnak":{"datavalue":{"value":{"id":"Q5"}}},"qualifiers":[]}]}}"#,
+        );
+        assert_eq!(e.to_record(&ImportOptions::default()).unwrap().name, "X");
+        assert!(serde_json::from_str::<Entity>(r#"{"id":"Q9","aliases":[1]}"#).is_err());
+    }
+
+    #[test]
+    fn alias_hygiene() {
+        assert!(alias_ok("Lisboa"));
+        assert!(alias_ok("PT"));
+        assert!(!alias_ok("pt"));
+        assert!(!alias_ok("🇵🇹"));
+        assert!(!alias_ok("UN/LOCODE:PTLIS"));
     }
 
     #[test]
