@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use kglink::annotate::{to_entities, Annotator};
 use kglink::input::{self, InputFormat};
+use kglink::kb::Kb;
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -41,10 +42,16 @@ pub struct AnnotateArgs {
     min_confidence: f32,
     #[command(flatten)]
     kb: KbArgs,
+    #[command(flatten)]
+    online: super::online::OnlineArgs,
 }
 
 pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
-    let kb = args.kb.load()?;
+    let mut overlay = args.online.overlay(&args.kb)?;
+    let kb = match &overlay {
+        Some(_) => Kb::bundled()?,
+        None => args.kb.load()?,
+    };
     let annotator = Annotator::new(kb).with_min_confidence(args.min_confidence);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -67,7 +74,21 @@ pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
         if article.date.is_none() {
             article.date.clone_from(&args.date);
         }
-        let links = annotator.links(&article.text, article.date.as_deref());
+        let (links, kb) = match overlay.as_mut() {
+            None => (annotator.links(&article.text, article.date.as_deref()), kb),
+            Some(o) => match super::online::links(
+                o,
+                &article.text,
+                article.date.as_deref(),
+                args.min_confidence,
+            ) {
+                Ok(links) => (links, o.kb()),
+                Err(e) => {
+                    result = Err(e);
+                    return;
+                }
+            },
+        };
         let r = match args.format {
             AnnotateFormat::Json if !jsonl_input => {
                 let v = json!({ "entities": to_entities(&article.text, &links) });

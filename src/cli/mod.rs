@@ -5,6 +5,7 @@ mod annotate;
 mod eval;
 mod ingest;
 mod kb;
+mod online;
 mod query;
 mod train;
 

@@ -10,6 +10,7 @@ pub mod disk;
 pub mod import;
 mod index;
 mod load;
+pub mod online;
 
 pub use index::{AliasHit, AliasIndex, Found};
 pub use load::is_qid;

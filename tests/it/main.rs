@@ -2,6 +2,7 @@
 
 mod cli;
 mod kb_build;
+mod kb_online;
 mod kb_reference;
 mod linking;
 mod ontology;

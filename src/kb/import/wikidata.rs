@@ -514,6 +514,18 @@ fn read_document(
     Ok(())
 }
 
+/// The records of an entity document held in memory (a `wbgetentities` answer),
+/// sorted by QID; `what` names it in errors.
+pub fn records_from_document(
+    what: &str,
+    bytes: &[u8],
+    opts: &ImportOptions,
+) -> Result<Vec<Record>> {
+    let mut out = Vec::new();
+    read_document(Path::new(what), bytes, opts, &mut |r| out.push(r))?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
