@@ -53,7 +53,8 @@ pub struct Manifest {
 pub struct SourceNote {
     /// The path as given (or `bundled`).
     pub path: String,
-    /// Entities (or rows) read.
+    /// Entities of a kept class or offices (or table rows) read, before the
+    /// type and sitelink filters.
     pub read: u64,
     /// Records kept.
     pub kept: u64,

@@ -168,7 +168,8 @@ pub enum SourceKind {
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportStats {
-    /// Entities (or rows) read.
+    /// Entities of a kept class or offices (or table rows) read, before the
+    /// type and sitelink filters.
     pub read: u64,
     /// Records kept by the filters.
     pub kept: u64,
