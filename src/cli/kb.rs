@@ -84,7 +84,8 @@ impl FilterArgs {
 struct BuildArgs {
     /// Sources: Wikidata JSON dumps or entity documents (.json, .json.gz,
     /// .json.bz2), truthy N-Triples (.nt[.gz|.bz2]), WDQS JSON results, TSV or
-    /// JSONL tables; `bundled` for the bundled KB.
+    /// JSONL tables; `bundled` for the bundled KB; `-` for Wikidata entity JSON
+    /// on standard input (e.g. from a parallel decompressor).
     #[arg(long, required = true, num_args = 1..)]
     from: Vec<String>,
     /// The KB directory to write (replaced atomically if it exists).

@@ -210,6 +210,13 @@ fn truncated_and_corrupt_dumps_are_located_errors_and_write_nothing() {
     );
     let err = run("cut.json.gz", &gz[..gz.len() - 100]);
     assert!(err.contains("byte offset"), "{err}");
+    // standard input
+    let o = kglink(
+        &["kb", "build", "--from", "-", "--out", out.to_str().unwrap()],
+        Some(all.as_bytes()),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(Kb::load_dir(&out).unwrap().by_qid("Q45").is_some());
 }
 
 /// Writes Q45.json as truthy N-Triples (what the truthy dump says about it).

@@ -13,6 +13,10 @@
 //! | Wikidata truthy N-Triples | `.nt[.gz/.bz2]` | [`ntriples`] |
 //! | WDQS SPARQL JSON results | `.json` with `"head"` and `"results"` | [`wdqs`] |
 //! | plain table of your own entities | `.tsv` / `.jsonl` | [`table`] |
+//!
+//! `-` reads Wikidata entity JSON (a dump or an entity document) from standard
+//! input, for a parallel decompressor: `lbzip2 -dc latest-all.json.bz2 | kglink kb
+//! build --from - ...`.
 
 pub mod ntriples;
 pub mod table;
@@ -175,8 +179,15 @@ pub struct ImportStats {
     pub kept: u64,
 }
 
-/// A reader over a file, decompressed when its name ends in `.gz` or `.bz2`.
+/// A reader over a file, decompressed when its name ends in `.gz` or `.bz2`;
+/// `-` is standard input.
 pub fn open(path: &Path) -> Result<Box<dyn BufRead>> {
+    if path == Path::new("-") {
+        return Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            std::io::stdin(),
+        )));
+    }
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let name = path.to_string_lossy();
     let inner: Box<dyn Read> = if name.ends_with(".gz") {
@@ -191,6 +202,11 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead>> {
 
 /// The kind of `path`, from its name and, for `.json`, its first bytes.
 pub fn detect(path: &Path) -> Result<SourceKind> {
+    if path == Path::new("-") {
+        // standard input cannot be peeked twice: Wikidata entity JSON (a dump
+        // or an entity document, told apart by its first byte)
+        return Ok(SourceKind::WikidataJson);
+    }
     let name = path.to_string_lossy();
     let base = name
         .strip_suffix(".gz")
