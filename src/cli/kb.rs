@@ -400,7 +400,7 @@ fn lookup_cmd(a: LookupArgs) -> anyhow::Result<ExitCode> {
             for (e, kind, score) in idx.candidates(&a.name)? {
                 rows.push(serde_json::json!({
                     "qid": e.qid, "type": e.etype.as_str(), "alias_kind": kind.as_str(),
-                    "score": score, "label": e.label, "description": e.description,
+                    "score": round3(score), "label": e.label, "description": e.description,
                 }));
             }
         }
@@ -410,7 +410,7 @@ fn lookup_cmd(a: LookupArgs) -> anyhow::Result<ExitCode> {
                 let e = kb.entity(id);
                 rows.push(serde_json::json!({
                     "qid": e.qid, "type": e.etype.as_str(), "alias_kind": kind.as_str(),
-                    "score": score, "label": e.label,
+                    "score": round3(score), "label": e.label,
                     "description": e.description.clone().unwrap_or_default(),
                 }));
             }
@@ -465,4 +465,9 @@ fn export_cmd(a: ExportArgs) -> anyhow::Result<ExitCode> {
     }
     ser.finish()?.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A score for JSON: three decimals, not the f32's binary noise.
+fn round3(x: f32) -> f64 {
+    (f64::from(x) * 1000.0).round() / 1000.0
 }
