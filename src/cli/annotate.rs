@@ -47,12 +47,12 @@ pub struct AnnotateArgs {
 }
 
 pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
+    // with --online the overlay owns the KB (it grows); otherwise one annotator
     let mut overlay = args.online.overlay(&args.kb)?;
-    let kb = match &overlay {
-        Some(_) => Kb::bundled()?,
-        None => args.kb.load()?,
+    let annotator = match overlay {
+        Some(_) => None,
+        None => Some(Annotator::new(args.kb.load()?).with_min_confidence(args.min_confidence)),
     };
-    let annotator = Annotator::new(kb).with_min_confidence(args.min_confidence);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;
@@ -74,9 +74,10 @@ pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
         if article.date.is_none() {
             article.date.clone_from(&args.date);
         }
-        let (links, kb) = match overlay.as_mut() {
-            None => (annotator.links(&article.text, article.date.as_deref()), kb),
-            Some(o) => match super::online::links(
+        let (links, kb): (_, &Kb) = match (overlay.as_mut(), annotator.as_ref()) {
+            (None, Some(a)) => (a.links(&article.text, article.date.as_deref()), a.kb()),
+            (None, None) => unreachable!("an annotator is made when there is no overlay"),
+            (Some(o), _) => match super::online::links(
                 o,
                 &article.text,
                 article.date.as_deref(),
