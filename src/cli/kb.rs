@@ -85,7 +85,8 @@ struct BuildArgs {
     /// Sources: Wikidata JSON dumps or entity documents (.json, .json.gz,
     /// .json.bz2), truthy N-Triples (.nt[.gz|.bz2]), WDQS JSON results, TSV or
     /// JSONL tables; `bundled` for the bundled KB; `-` for Wikidata entity JSON
-    /// on standard input (e.g. from a parallel decompressor).
+    /// on standard input (e.g. from a parallel decompressor); a directory for a
+    /// KB directory (the TSV tables of data/kb/README.md).
     #[arg(long, required = true, num_args = 1..)]
     from: Vec<String>,
     /// The KB directory to write (replaced atomically if it exists).
@@ -217,6 +218,19 @@ fn build_cmd(a: BuildArgs) -> anyhow::Result<ExitCode> {
         if src == "bundled" {
             builder.add_kb(Kb::bundled()?);
             notes.push(bundled_note()?);
+        } else if Path::new(src).is_dir() {
+            // a KB directory (TSV tables of data/kb/README.md, or one made by `kb build`)
+            let records = build::read_dir_records(Path::new(src))?;
+            let n = records.len() as u64;
+            for r in records {
+                builder.add(r);
+            }
+            eprintln!("{src}: {n} entities and positions");
+            notes.push(SourceNote {
+                path: src.clone(),
+                read: n,
+                kept: n,
+            });
         } else {
             notes.push(import_into(
                 &mut builder,
@@ -265,15 +279,15 @@ fn counts_line(m: &Manifest) -> String {
 
 fn update_cmd(a: UpdateArgs) -> anyhow::Result<ExitCode> {
     let opts = a.filter.options()?;
-    let mut manifest = match build::read_manifest(&a.kb) {
-        Ok(m) => m,
-        Err(_) if a.kb.is_dir() => Manifest::new(vec![SourceNote {
-            path: a.kb.display().to_string(),
-            read: 0,
-            kept: 0,
-        }]),
-        Err(e) => return Err(e.into()),
-    };
+    if a.kb.is_dir() && !a.kb.join(build::MANIFEST).is_file() {
+        bail!(
+            "{}: no {} — `kb update` works on directories made by `kglink kb build`; make one with `kglink kb build --from {} --out NEW_DIR`",
+            a.kb.display(),
+            build::MANIFEST,
+            a.kb.display()
+        );
+    }
+    let mut manifest = build::read_manifest(&a.kb)?;
     let mut builder = Builder::new();
     for r in build::read_dir_records(&a.kb)? {
         builder.add(r);

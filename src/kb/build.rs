@@ -146,6 +146,18 @@ impl Builder {
     /// manifest. `manifest` gives the version, sources and updates; counts are
     /// filled in here.
     pub fn write(&self, out: &Path, mut manifest: Manifest) -> Result<Manifest> {
+        // only an empty directory or a KB directory is ever replaced
+        if out.exists() {
+            let empty = std::fs::read_dir(out)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+            if !out.join(MANIFEST).is_file() && !empty {
+                return Err(Error::Kb(format!(
+                    "{}: exists and is not a KB directory (no {MANIFEST}); refusing to replace it",
+                    out.display()
+                )));
+            }
+        }
         let tables = self.tables(&mut manifest);
         let parent = out
             .parent()

@@ -530,8 +530,48 @@ fn update_applies_changes_and_records_history() {
 fn bundled_kb_round_trips_through_build_and_export() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("kb");
+    // a directory that is not a KB is never replaced
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let o = build(&["--from", "bundled", "--out", out.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("not a KB directory"), "{}", stderr(&o));
+    assert!(out.join("notes.txt").exists());
+    std::fs::remove_dir_all(&out).unwrap();
     let o = build(&["--from", "bundled", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // rebuilding over a KB directory replaces it; a KB directory is a source
+    let again = dir.path().join("again");
+    let o = build(&[
+        "--from",
+        out.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = build(&[
+        "--from",
+        again.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // `kb update` refuses a hand-made TSV directory
+    let plain = dir.path().join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    std::fs::copy(out.join("countries.tsv"), plain.join("countries.tsv")).unwrap();
+    let o = kglink(
+        &[
+            "kb",
+            "update",
+            "--kb",
+            plain.to_str().unwrap(),
+            "--from",
+            "x.json",
+        ],
+        None,
+    );
+    assert!(stderr(&o).contains("no kb.json"), "{}", stderr(&o));
     let a = Kb::bundled().unwrap();
     let b = Kb::load_dir(&out).unwrap();
     assert_eq!(a.entities().len(), b.entities().len());
