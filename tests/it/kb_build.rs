@@ -620,3 +620,65 @@ fn bundled_kb_round_trips_through_build_and_export() {
     let o = kglink(&["kb", "export", "--format", "ttl"], None);
     assert!(stdout(&o).contains("wd:Q17"), "bundled KB export");
 }
+
+#[test]
+fn filters_languages_types_sitelinks_and_classes() {
+    let Some(s) = samples() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let dump = s.join("sample_wikidata_items.json.bz2");
+    let out = dir.path().join("kb");
+    let o = build(&[
+        "--from",
+        dump.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--types",
+        "country",
+        "--min-sitelinks",
+        "300",
+        "--lang",
+        "de,en",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let kb = Kb::load_dir(&out).unwrap();
+    assert!(!kb.entities().is_empty());
+    assert!(kb.entities().iter().all(|e| e.etype == EntityType::Country));
+    let all = records(&dump).unwrap();
+    for e in kb.entities() {
+        let r = all.iter().find(|r| r.qid == e.qid).unwrap();
+        assert!(r.sitelinks.unwrap() >= 300, "{}", e.qid);
+    }
+    let few = all
+        .iter()
+        .filter(|r| r.etype == Some(EntityType::Country) && r.sitelinks.unwrap() >= 300)
+        .count();
+    assert_eq!(kb.entities().len(), few);
+    // German names first
+    let de = kb.entity(kb.by_qid("Q183").unwrap());
+    assert_eq!(de.label, "Deutschland");
+    assert!(de.names.iter().any(|(n, _)| n == "Germany"));
+    // an extra class: Q2013 (Wikidata) is an instance of Q593744 (knowledge base)
+    let o = build(&[
+        "--from",
+        dump.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--class",
+        "Q593744=ORG",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let kb = Kb::load_dir(&out).unwrap();
+    assert_eq!(
+        kb.entity(kb.by_qid("Q2013").unwrap()).etype,
+        EntityType::Org
+    );
+    let o = build(&[
+        "--from",
+        dump.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--class",
+        "X1=ORG",
+    ]);
+    assert!(stderr(&o).contains("not a QID"), "{}", stderr(&o));
+}
