@@ -113,6 +113,28 @@ impl Store {
         Ok(true)
     }
 
+    /// Replaces the KB graph with `kb` when its triples differ in any way (not
+    /// only in number, as [`Store::put_kb`] checks): used after `kb update`.
+    pub fn sync_kb(&self, kb: &Kb) -> Result<bool> {
+        let quads = rdf::kb_quads(kb);
+        let g = NamedNode::new_unchecked(KB_GRAPH);
+        let mut have = std::collections::HashSet::new();
+        for q in self
+            .inner
+            .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
+        {
+            have.insert(q?);
+        }
+        if have.len() == quads.len() && quads.iter().all(|q| have.contains(q)) {
+            return Ok(false);
+        }
+        let mut t = self.inner.start_transaction()?;
+        t.clear_graph(g.as_ref())?;
+        t.extend(quads.iter());
+        t.commit()?;
+        Ok(true)
+    }
+
     /// Removes an article's graph.
     pub fn delete_article(&self, graph: &str) -> Result<()> {
         let g = NamedNode::new_unchecked(graph);

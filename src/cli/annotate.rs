@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use kglink::annotate::{to_entities, Annotator};
 use kglink::input::{self, InputFormat};
+use kglink::kb::Kb;
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -41,11 +42,17 @@ pub struct AnnotateArgs {
     min_confidence: f32,
     #[command(flatten)]
     kb: KbArgs,
+    #[command(flatten)]
+    online: super::online::OnlineArgs,
 }
 
 pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
-    let kb = args.kb.load()?;
-    let annotator = Annotator::new(kb).with_min_confidence(args.min_confidence);
+    // with --online the overlay owns the KB (it grows); otherwise one annotator
+    let mut overlay = args.online.overlay(&args.kb)?;
+    let annotator = match overlay {
+        Some(_) => None,
+        None => Some(Annotator::new(args.kb.load()?).with_min_confidence(args.min_confidence)),
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;
@@ -67,7 +74,22 @@ pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
         if article.date.is_none() {
             article.date.clone_from(&args.date);
         }
-        let links = annotator.links(&article.text, article.date.as_deref());
+        let (links, kb): (_, &Kb) = match (overlay.as_mut(), annotator.as_ref()) {
+            (None, Some(a)) => (a.links(&article.text, article.date.as_deref()), a.kb()),
+            (None, None) => unreachable!("an annotator is made when there is no overlay"),
+            (Some(o), _) => match super::online::links(
+                o,
+                &article.text,
+                article.date.as_deref(),
+                args.min_confidence,
+            ) {
+                Ok(links) => (links, o.kb()),
+                Err(e) => {
+                    result = Err(e);
+                    return;
+                }
+            },
+        };
         let r = match args.format {
             AnnotateFormat::Json if !jsonl_input => {
                 let v = json!({ "entities": to_entities(&article.text, &links) });

@@ -4,6 +4,8 @@
 mod annotate;
 mod eval;
 mod ingest;
+mod kb;
+mod online;
 mod query;
 mod serve;
 mod train;
@@ -37,6 +39,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Train a model (`train ner`: the named-entity tagger).
     Train(train::TrainArgs),
+    /// Build, update, inspect and export knowledge bases.
+    Kb(kb::KbCommand),
 }
 
 /// Where the store is.
@@ -94,6 +98,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Serve(a) => serve::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Train(a) => train::run(a),
+        Command::Kb(a) => kb::run(a),
     }
 }
 

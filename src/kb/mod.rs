@@ -5,8 +5,12 @@
 //! format) into memory on first use; [`Kb::load_dir`] reads another directory of
 //! files in the same format.
 
+pub mod build;
+pub mod disk;
+pub mod import;
 mod index;
 mod load;
+pub mod online;
 
 pub use index::{AliasHit, AliasIndex, Found};
 pub use load::is_qid;

@@ -2,6 +2,8 @@
 
 mod cli;
 mod http;
+mod kb_build;
+mod kb_online;
 mod kb_reference;
 mod linking;
 mod ontology;
