@@ -15,7 +15,9 @@
 //! row count), and the ratio kglink/Oxigraph.
 //!
 //! Workloads: the saved query `top-people` (GET /sparql, SPARQL JSON) on
-//! both servers; `POST /annotate` on kglink (Oxigraph has no counterpart) with
+//! both servers, on kglink once as any client sends it (answered from the
+//! result cache after the first time) and once with `Cache-Control: no-cache`
+//! (evaluated every time, as Oxigraph does); `POST /annotate` on kglink (Oxigraph has no counterpart) with
 //! a Reuters text.
 //!
 //! `cargo bench --bench serve_load [-- SECONDS ROUNDS ARTICLES]`
@@ -80,6 +82,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
 #[derive(Clone, Copy)]
 enum Work<'a> {
     Get(&'a str),
+    GetFresh(&'a str),
     Annotate(&'a str),
 }
 
@@ -115,6 +118,11 @@ fn round(
                             Work::Get(u) => a
                                 .get(format!("{url}{u}"))
                                 .header("Accept", "application/sparql-results+json")
+                                .call(),
+                            Work::GetFresh(u) => a
+                                .get(format!("{url}{u}"))
+                                .header("Accept", "application/sparql-results+json")
+                                .header("Cache-Control", "no-cache")
                                 .call(),
                             Work::Annotate(text) => a
                                 .post(format!("{url}/annotate"))
@@ -285,6 +293,14 @@ fn main() {
     );
     for clients in [1, 8, 64] {
         let kc = cell(&k.url, Work::Get(&path), clients, secs, rounds, Some(krows));
+        let kf = cell(
+            &k.url,
+            Work::GetFresh(&path),
+            clients,
+            secs,
+            rounds,
+            Some(krows),
+        );
         let oc = cell(&o.url, Work::Get(&path), clients, secs, rounds, Some(orows));
         let line = |name: &str, c: &Cell, ratio: String| {
             println!(
@@ -293,6 +309,11 @@ fn main() {
             )
         };
         line("top-people  kglink", &kc, format!("{:.2}", kc.qps / oc.qps));
+        line(
+            "  (no-cache) kglink",
+            &kf,
+            format!("{:.2}", kf.qps / oc.qps),
+        );
         line("top-people  oxigraph", &oc, "1.00".into());
         let ac = cell(&k.url, Work::Annotate(&text), clients, secs, rounds, None);
         line("/annotate   kglink", &ac, "-".into());

@@ -44,6 +44,11 @@ pub struct ServeArgs {
     /// Annotation drops links below this confidence (0–1).
     #[arg(long, default_value_t = 0.0)]
     min_confidence: f32,
+    /// Megabytes of query answers kept for repeated queries until the next
+    /// write (answers carry `X-Kglink-Cache: hit|miss|bypass|off`; a request
+    /// with `Cache-Control: no-cache` is evaluated afresh). 0 turns it off.
+    #[arg(long, default_value_t = 64)]
+    cache_mb: usize,
     #[command(flatten)]
     store: StoreArgs,
     #[command(flatten)]
@@ -84,6 +89,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         cors_origins: args.cors_origins,
         allow_remote: args.allow_remote,
         min_confidence: args.min_confidence,
+        cache_bytes: args.cache_mb.saturating_mul(1 << 20),
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

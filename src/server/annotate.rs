@@ -118,7 +118,9 @@ pub async fn ingest(
     let kb = state.kb;
     let min = state.config.min_confidence;
     let store = state.store.clone();
+    let guard = state.cache.writing();
     let r = run_blocking(&state, None, move |_| {
+        let _writing = &guard;
         let links = Annotator::new(kb)
             .with_min_confidence(min)
             .links(&article.text, article.date.as_deref());

@@ -243,7 +243,9 @@ pub async fn write(
         Err(e) => return e.into_response(),
     };
     let store = state.store.clone();
+    let guard = state.cache.writing();
     let r = run_blocking(&state, None, move |_| {
+        let _writing = &guard;
         let s = store.oxigraph();
         let g = graph_name(&t);
         let existed = match &t {
@@ -300,7 +302,9 @@ pub async fn write(
 async fn create(state: AppState, headers: HeaderMap, bytes: Bytes, graph: NamedNode) -> Response {
     let store = state.store.clone();
     let g = graph.clone();
+    let guard = state.cache.writing();
     let r = run_blocking(&state, None, move |_| {
+        let _writing = &guard;
         let quads = body_quads(
             &headers,
             &bytes,

@@ -19,6 +19,7 @@
 
 mod annotate;
 mod auth;
+mod cache;
 mod conneg;
 mod description;
 mod gsp;
@@ -71,6 +72,9 @@ pub struct ServerConfig {
     pub allow_remote: Vec<String>,
     /// Annotation drops links below this confidence.
     pub min_confidence: f32,
+    /// Bytes of query answers kept for repeated queries until the next write
+    /// (see the `cache` module); 0 turns the cache off.
+    pub cache_bytes: usize,
 }
 
 impl Default for ServerConfig {
@@ -85,6 +89,7 @@ impl Default for ServerConfig {
             cors_origins: Vec::new(),
             allow_remote: Vec::new(),
             min_confidence: 0.0,
+            cache_bytes: 64 << 20,
         }
     }
 }
@@ -108,6 +113,7 @@ pub struct AppState {
     config: Arc<ServerConfig>,
     permits: Arc<Semaphore>,
     metrics: Arc<Metrics>,
+    cache: Arc<cache::ResultCache>,
 }
 
 impl AppState {
@@ -117,6 +123,7 @@ impl AppState {
             store,
             kb,
             permits: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
+            cache: Arc::new(cache::ResultCache::new(config.cache_bytes)),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
         }
@@ -188,7 +195,13 @@ async fn metrics_text(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(),
+        {
+            let (hits, misses) = state.cache.counts();
+            format!(
+                "{}# HELP kglink_cache_hits_total Query answers served from the cache.\n# TYPE kglink_cache_hits_total counter\nkglink_cache_hits_total {hits}\n# HELP kglink_cache_misses_total Cacheable queries evaluated because no current answer was cached.\n# TYPE kglink_cache_misses_total counter\nkglink_cache_misses_total {misses}\n",
+                state.metrics.render()
+            )
+        },
     )
 }
 

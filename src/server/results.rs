@@ -44,6 +44,7 @@ pub const GRAPH_OFFERS: &[(&str, RdfFormat)] = &[
 ];
 
 /// A serialized result.
+#[derive(Debug)]
 pub struct Rendered {
     /// `Content-Type` of the body.
     pub content_type: String,

@@ -316,6 +316,21 @@ async fn run_query(
     )?;
     let accept = accept(&headers);
     let max_rows = state.config.max_rows;
+    // the cache: the key is everything the answer depends on besides the store
+    let cacheable = state.cache.cacheable(&query);
+    let key = format!(
+        "{accept:?}\n{base}\n{default_graphs:?}\n{named_graphs:?}\n{substitutions:?}\n{max_rows}\n{query}"
+    );
+    let fresh = headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("no-cache"));
+    if cacheable && !fresh {
+        if let Some(hit) = state.cache.get(&key) {
+            return Ok(rendered_response(&hit, max_rows, "hit"));
+        }
+    }
+    let started = state.cache.generation();
     let store = state.store.clone();
     let metrics = state.metrics.clone();
     let refused = Arc::new(AtomicBool::new(false));
@@ -355,15 +370,42 @@ async fn run_query(
     if rendered.truncated {
         metrics.truncated();
     }
-    let mut r = body(&rendered.content_type, rendered.body);
+    let rendered = Arc::new(rendered);
+    let status = if !cacheable {
+        "off"
+    } else if fresh {
+        "bypass"
+    } else {
+        "miss"
+    };
+    if cacheable {
+        state.cache.put(key, started, rendered.clone());
+    }
+    Ok(rendered_response(&rendered, max_rows, status))
+}
+
+/// The answer with its row-cap and cache headers.
+fn rendered_response(
+    rendered: &results::Rendered,
+    max_rows: usize,
+    cache: &'static str,
+) -> Response {
+    let mut r = body(&rendered.content_type, rendered.body.clone());
     r.headers_mut().insert(
         TRUNCATED_HEADER,
         HeaderValue::from_static(if rendered.truncated { "true" } else { "false" }),
     );
     r.headers_mut()
         .insert(ROW_LIMIT_HEADER, HeaderValue::from(max_rows));
-    Ok(r)
+    r.headers_mut()
+        .insert(CACHE_HEADER, HeaderValue::from_static(cache));
+    r
 }
+
+/// Response header telling whether the answer came from the cache: `hit`,
+/// `miss` (evaluated and kept), `bypass` (`Cache-Control: no-cache`) or `off`
+/// (never cached: the cache is off or the query is volatile).
+pub const CACHE_HEADER: &str = "x-kglink-cache";
 
 async fn run_update(
     state: AppState,
@@ -416,7 +458,9 @@ async fn run_update(
     let store = state.store.clone();
     let refused = Arc::new(AtomicBool::new(false));
     let eval = evaluator(&state, &refused);
+    let guard = state.cache.writing();
     run_blocking(&state, Some(state.config.query_timeout), move |token| {
+        let _writing = &guard;
         let eval = eval.with_cancellation_token(token);
         // LOAD is run here (oxigraph is built without an HTTP client); the
         // other operations go to Oxigraph, in order.

@@ -648,3 +648,59 @@ fn serve_survives_odd_hosts_and_bodies() {
     }
     assert_eq!(get(&format!("{}/health", s.url()), &[]).text(), "ok\n");
 }
+
+#[test]
+fn serve_cache_serves_repeats_until_a_write() {
+    let (s, _) = start(ServerConfig {
+        token: Some(TOKEN.into()),
+        ..ServerConfig::default()
+    });
+    let count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://g> { ?s ?p ?o } }";
+    let csv = "text/csv";
+    let first = query(&s, count, csv);
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("x-kglink-cache"), Some("miss"));
+    assert!(first.text().ends_with("0\r\n"), "{}", first.text());
+    let again = query(&s, count, csv);
+    assert_eq!(again.header("x-kglink-cache"), Some("hit"));
+    assert_eq!(again.body, first.body);
+    // another format is another answer
+    let json = query(&s, count, "application/sparql-results+json");
+    assert_eq!(json.header("x-kglink-cache"), Some("miss"));
+    // a write through the server: the next answer is evaluated again
+    let r = post(
+        &format!("{}/sparql", s.url()),
+        "application/sparql-update",
+        b"INSERT DATA { GRAPH <http://g> { <http://a> <http://b> <http://c> } }",
+        &[("authorization", &format!("Bearer {TOKEN}"))],
+    );
+    assert_eq!(r.status, 204, "{}", r.text());
+    let after = query(&s, count, csv);
+    assert_eq!(after.header("x-kglink-cache"), Some("miss"));
+    assert!(after.text().ends_with("1\r\n"), "{}", after.text());
+    // so does a Graph Store write
+    let r = http::send(
+        &http::agent(Duration::from_secs(10)),
+        "PUT",
+        &format!("{}/store?graph=http%3A%2F%2Fg", s.url()),
+        &[
+            ("content-type", "text/turtle"),
+            ("authorization", &format!("Bearer {TOKEN}")),
+        ],
+        Some(b"<http://a> <http://b> <http://c>, <http://d> ."),
+    )
+    .unwrap();
+    assert!(r.status < 300, "{}", r.status);
+    let after = query(&s, count, csv);
+    assert!(after.text().ends_with("2\r\n"), "{}", after.text());
+    // Cache-Control: no-cache evaluates afresh; NOW() is never cached
+    let fresh = get(
+        &format!("{}/sparql?query={}", s.url(), enc(count)),
+        &[("accept", csv), ("cache-control", "no-cache")],
+    );
+    assert_eq!(fresh.header("x-kglink-cache"), Some("bypass"));
+    let now = query(&s, "SELECT (NOW() AS ?t) {}", csv);
+    assert_eq!(now.header("x-kglink-cache"), Some("off"));
+    let metrics = get(&format!("{}/metrics", s.url()), &[]).text();
+    assert!(metrics.contains("kglink_cache_hits_total 1"), "{metrics}");
+}
