@@ -26,6 +26,7 @@
 pub mod annotate;
 pub mod error;
 pub mod eval;
+pub mod ingest;
 pub mod input;
 pub mod kb;
 pub mod lexicon;

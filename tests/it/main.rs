@@ -1,6 +1,8 @@
 //! Integration tests, one binary with a module per area.
 
 mod cli;
+mod crash;
+mod ingest;
 mod kb_reference;
 mod linking;
 mod ontology;
@@ -9,6 +11,7 @@ mod relations;
 mod robustness;
 mod seed;
 mod store;
+mod synthetic;
 mod tagger;
 
 use std::path::PathBuf;
