@@ -31,6 +31,7 @@ pub mod input;
 pub mod kb;
 pub mod lexicon;
 pub mod link;
+pub mod maintenance;
 pub mod model;
 pub mod query;
 pub mod rdf;

@@ -60,6 +60,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         failures: args.failures.clone(),
     };
     let kb = args.kb.load()?;
+
     let store;
     let sink: Box<dyn Sink> = match &args.emit {
         Some(emit) => {

@@ -2,9 +2,12 @@
 //! comments) and one module per subcommand, each with a `run`.
 
 mod annotate;
+mod backup;
+mod dump;
 mod eval;
 mod ingest;
 mod query;
+mod stats;
 mod train;
 
 use clap::{Args, Parser, Subcommand};
@@ -34,6 +37,16 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Train a model (`train ner`: the named-entity tagger).
     Train(train::TrainArgs),
+    /// What the store holds: articles, entities, triples, size on disk.
+    Stats(stats::StatsArgs),
+    /// Write the whole store as N-Quads.
+    Dump(dump::DumpArgs),
+    /// Load N-Quads files (e.g. a dump, or `ingest --emit nquads` output) into the store.
+    Load(dump::LoadArgs),
+    /// Back up the store into a new folder (Oxigraph's backup).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new store folder.
+    Restore(backup::RestoreArgs),
 }
 
 /// Where the store is.
@@ -90,6 +103,11 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Query(a) => query::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Train(a) => train::run(a),
+        Command::Stats(a) => stats::run(a),
+        Command::Dump(a) => dump::run_dump(a),
+        Command::Load(a) => dump::run_load(a),
+        Command::Backup(a) => backup::run_backup(a),
+        Command::Restore(a) => backup::run_restore(a),
     }
 }
 

@@ -5,6 +5,7 @@ mod crash;
 mod ingest;
 mod kb_reference;
 mod linking;
+mod maintenance;
 mod ontology;
 mod queries;
 mod relations;
