@@ -103,7 +103,9 @@ impl Store {
             .inner
             .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
             .count();
-        if have == quads.len() {
+        // kb_quads may state a quad twice; the store holds it once
+        let distinct = quads.iter().collect::<std::collections::HashSet<_>>().len();
+        if have == distinct {
             return Ok(false);
         }
         let mut t = self.inner.start_transaction()?;

@@ -2,12 +2,15 @@
 //! comments) and one module per subcommand, each with a `run`.
 
 mod annotate;
+mod backup;
+mod dump;
 mod eval;
 mod ingest;
 mod kb;
 mod online;
 mod query;
 mod serve;
+mod stats;
 mod train;
 
 use clap::{Args, Parser, Subcommand};
@@ -41,6 +44,16 @@ enum Command {
     Train(train::TrainArgs),
     /// Build, update, inspect and export knowledge bases.
     Kb(kb::KbCommand),
+    /// What the store holds: articles, entities, triples, size on disk.
+    Stats(stats::StatsArgs),
+    /// Write the whole store as N-Quads.
+    Dump(dump::DumpArgs),
+    /// Load N-Quads files (e.g. a dump, or `ingest --emit nquads` output) into the store.
+    Load(dump::LoadArgs),
+    /// Back up the store into a new folder (Oxigraph's backup).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new store folder.
+    Restore(backup::RestoreArgs),
 }
 
 /// Where the store is.
@@ -99,6 +112,11 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Eval(a) => eval::run(a),
         Command::Train(a) => train::run(a),
         Command::Kb(a) => kb::run(a),
+        Command::Stats(a) => stats::run(a),
+        Command::Dump(a) => dump::run_dump(a),
+        Command::Load(a) => dump::run_load(a),
+        Command::Backup(a) => backup::run_backup(a),
+        Command::Restore(a) => backup::run_restore(a),
     }
 }
 

@@ -183,12 +183,17 @@ mod tests {
 
     #[test]
     fn oldest_answers_leave_first_and_volatile_queries_are_not_cached() {
-        let c = ResultCache::new(64);
-        for k in ["a", "b", "c"] {
-            c.put(k.into(), 0, answer(&"x".repeat(15)));
+        let c = ResultCache::new(100);
+        for k in ["a", "b", "c", "d", "e"] {
+            c.put(k.into(), 0, answer(&"x".repeat(20)));
         }
+        // 5 x 21 bytes > 100: the first one left
         assert!(c.get("a").is_none());
-        assert!(c.get("c").is_some());
+        assert!(c.get("b").is_some());
+        assert!(c.get("e").is_some());
+        // larger than a quarter of the budget: not kept
+        c.put("big".into(), 0, answer(&"x".repeat(30)));
+        assert!(c.get("big").is_none());
         assert!(c.cacheable("SELECT * { ?s ?p ?o }"));
         assert!(!c.cacheable("SELECT (now() AS ?t) {}"));
         assert!(!c.cacheable("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }"));

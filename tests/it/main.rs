@@ -1,11 +1,14 @@
 //! Integration tests, one binary with a module per area.
 
 mod cli;
+mod crash;
 mod http;
+mod ingest;
 mod kb_build;
 mod kb_online;
 mod kb_reference;
 mod linking;
+mod maintenance;
 mod ontology;
 mod page;
 mod queries;
@@ -14,6 +17,7 @@ mod robustness;
 mod seed;
 mod serve;
 mod store;
+mod synthetic;
 mod tagger;
 mod w3c_protocol;
 
