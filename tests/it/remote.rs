@@ -133,6 +133,29 @@ fn remote_graphs(base: &str) -> Graphs {
     graphs
 }
 
+/// The number of quads in the KB graph of the server.
+fn remote_kb_len(base: &str) -> usize {
+    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+    let body = agent
+        .post(format!("{base}/query"))
+        .header("Content-Type", "application/sparql-query")
+        .header("Accept", "application/sparql-results+json")
+        .send(format!(
+            "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}",
+            kglink::vocab::KB_GRAPH
+        ))
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["results"]["bindings"][0]["n"]["value"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 /// The article graphs a local `--emit nquads` run makes of `input`.
 fn emitted_graphs(input: &Path, dir: &Path) -> Graphs {
     let out = dir.join("nq");
@@ -199,11 +222,18 @@ fn ingest_into_a_remote_oxigraph_by_gsp_and_by_update() {
     let query = format!("{}/query", server.base);
     let update = format!("{}/update", server.base);
 
-    // by the Graph Store Protocol, without a query endpoint: 201 Created = new
-    let o = kglink(&["ingest", inp, "--store", &gsp], None);
+    // by the Graph Store Protocol, without a query endpoint: 201 Created = new;
+    // with the KB graph
+    let o = kglink(&["ingest", inp, "--store", &gsp, "--remote-kb"], None);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("6 new, 0 replaced"), "{}", stderr(&o));
     assert_same(&remote_graphs(&server.base), &want1);
+    let kb = oxigraph::store::Store::new().unwrap();
+    kb.extend(kglink::rdf::kb_quads(kglink::kb::Kb::bundled().unwrap()))
+        .unwrap();
+    let kb_len = kb.len().unwrap();
+    assert!(kb_len > 100);
+    assert_eq!(remote_kb_len(&server.base), kb_len);
 
     // one article changed, by SPARQL Update, skipping unchanged ones
     let changed = first.replacen("\"text\":\"", "\"text\":\"Kenya objected. ", 1);
