@@ -1,10 +1,12 @@
 //! `kglink ingest`: batch ingestion (see [`kglink::ingest`]): read articles from
 //! files, folders, globs or standard input, annotate them and find their relations
 //! on all cores, and write each as its own named graph to the store (replaced whole
-//! when its text changed, skipped when unchanged), or to N-Quads files.
+//! when its text changed, skipped when unchanged), to N-Quads files, or to a
+//! remote SPARQL 1.1 store (`--store http://…`, see [`kglink::ingest::remote`]).
 
 use super::{progress, KbArgs, StoreArgs};
 use clap::Args;
+use kglink::ingest::remote::{Auth, Protocol, RemoteOptions, RemoteSink};
 use kglink::ingest::{self, local::LocalSink, nquads::NQuadsSink, Shard, Sink};
 use kglink::input::InputFormat;
 use std::path::PathBuf;
@@ -43,9 +45,106 @@ pub struct IngestArgs {
     #[arg(long, num_args = 2, value_names = ["FORMAT", "DIR"])]
     emit: Option<Vec<String>>,
     #[command(flatten)]
+    remote: RemoteArgs,
+    #[command(flatten)]
     store: StoreArgs,
     #[command(flatten)]
     kb: KbArgs,
+}
+
+/// Options of `--store http://…` (a remote SPARQL 1.1 store).
+#[derive(Debug, Args)]
+struct RemoteArgs {
+    /// With `--store http://…`: write each article graph by the Graph Store
+    /// Protocol (`gsp`: PUT ?graph=IRI) or by SPARQL Update (`update`: DROP
+    /// SILENT GRAPH + INSERT DATA in one request).
+    #[arg(long, value_enum, default_value = "gsp")]
+    remote_protocol: Protocol,
+    /// The Graph Store Protocol endpoint (default: the `--store` URL).
+    #[arg(long, value_name = "URL")]
+    gsp_endpoint: Option<String>,
+    /// The query parameter naming the graph in a GSP PUT: `graph` (the
+    /// standard) or, for Virtuoso, `graph-uri`.
+    #[arg(long, default_value = "graph", value_name = "NAME")]
+    gsp_graph_param: String,
+    /// The SPARQL Update endpoint (default: the `--store` URL).
+    #[arg(long, value_name = "URL")]
+    update_endpoint: Option<String>,
+    /// A SPARQL query endpoint of the same store: stored content hashes are
+    /// asked there, so unchanged articles are skipped (not re-sent) and new
+    /// ones told from replaced ones.
+    #[arg(long, value_name = "URL")]
+    remote_query: Option<String>,
+    /// Send `Authorization: Bearer` with the token in this file (first line);
+    /// or set KGLINK_REMOTE_TOKEN.
+    #[arg(long, value_name = "FILE")]
+    remote_token_file: Option<PathBuf>,
+    /// Basic authentication as this user; the password is read from
+    /// KGLINK_REMOTE_PASSWORD.
+    #[arg(long, value_name = "USER")]
+    remote_user: Option<String>,
+    /// Retries of a request after a connection error, a timeout, HTTP 408, 429
+    /// or 5xx (with exponential backoff from 0.5 s).
+    #[arg(long, default_value_t = 5)]
+    remote_retries: u32,
+    /// Timeout of one request, in seconds.
+    #[arg(long, default_value_t = 60.0)]
+    remote_timeout: f64,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 4)]
+    remote_concurrency: usize,
+    /// Also write the KB graph (entities, labels, offices) to the remote store,
+    /// replacing it whole.
+    #[arg(long)]
+    remote_kb: bool,
+}
+
+impl RemoteArgs {
+    fn options(&self, url: &str) -> anyhow::Result<RemoteOptions> {
+        let token = match &self.remote_token_file {
+            Some(f) => Some(
+                std::fs::read_to_string(f)
+                    .map_err(|e| anyhow::anyhow!("--remote-token-file {}: {e}", f.display()))?
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string(),
+            ),
+            None => std::env::var("KGLINK_REMOTE_TOKEN").ok(),
+        }
+        .filter(|t| !t.is_empty());
+        let auth = match (&self.remote_user, token) {
+            (Some(_), Some(_)) => {
+                anyhow::bail!("give a bearer token or --remote-user, not both")
+            }
+            (Some(user), None) => Auth::Basic {
+                user: user.clone(),
+                password: std::env::var("KGLINK_REMOTE_PASSWORD").unwrap_or_default(),
+            },
+            (None, Some(t)) => Auth::Bearer(t),
+            (None, None) => Auth::None,
+        };
+        let endpoint = match self.remote_protocol {
+            Protocol::Gsp => self.gsp_endpoint.clone(),
+            Protocol::Update => self.update_endpoint.clone(),
+        }
+        .unwrap_or_else(|| url.to_string());
+        if !(self.remote_timeout > 0.0 && self.remote_timeout.is_finite()) {
+            anyhow::bail!("--remote-timeout must be a positive number of seconds");
+        }
+        Ok(RemoteOptions {
+            endpoint,
+            protocol: self.remote_protocol,
+            graph_param: self.gsp_graph_param.clone(),
+            query_endpoint: self.remote_query.clone(),
+            auth,
+            retries: self.remote_retries,
+            backoff: std::time::Duration::from_millis(500),
+            timeout: std::time::Duration::from_secs_f64(self.remote_timeout),
+            concurrency: self.remote_concurrency.max(1),
+        })
+    }
 }
 
 pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
@@ -62,7 +161,18 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let kb = args.kb.load()?;
 
     let store;
+    let url = args.store.store.to_str().unwrap_or("").to_string();
+    let remote = !args.store.memory
+        && args.emit.is_none()
+        && (url.starts_with("http://") || url.starts_with("https://"));
     let sink: Box<dyn Sink> = match &args.emit {
+        _ if remote => {
+            let sink = RemoteSink::new(args.remote.options(&url)?)?;
+            if args.remote.remote_kb {
+                sink.put_kb(&kglink::rdf::kb_quads(kb))?;
+            }
+            Box::new(sink)
+        }
         Some(emit) => {
             let (format, dir) = (&emit[0], &emit[1]);
             if format != "nquads" {

@@ -1,6 +1,7 @@
 //! Batch ingestion: many articles from files, folders, globs or standard input,
-//! annotated on all cores and written in batches to the embedded store or to
-//! N-Quads files for another store's bulk loader.
+//! annotated on all cores and written in batches to the embedded store, to
+//! N-Quads files for another store's bulk loader, or to a remote SPARQL 1.1
+//! store ([`remote`]).
 //!
 //! - An article's ID is its `id`, else its URL, else a hash of its text; its
 //!   graph is [`crate::rdf::article_iri`] of the ID.
@@ -16,6 +17,7 @@
 pub mod local;
 pub mod nquads;
 pub mod pipeline;
+pub mod remote;
 pub mod report;
 pub mod shard;
 pub mod sink;

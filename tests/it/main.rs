@@ -13,6 +13,7 @@ mod ontology;
 mod page;
 mod queries;
 mod relations;
+mod remote;
 mod robustness;
 mod seed;
 mod serve;
