@@ -18,10 +18,10 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
-if ! command -v curl >/dev/null 2>&1; then
-    echo "test-tools: installing curl (Debian) for the online KB lookup test" >&2
+if ! command -v openssl >/dev/null 2>&1; then
+    echo "test-tools: installing openssl (Debian) to make certificates for the HTTPS store test" >&2
     SUDO=""
     if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq curl >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openssl >/dev/null
 fi

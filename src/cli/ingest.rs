@@ -93,6 +93,10 @@ struct RemoteArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 4)]
     remote_concurrency: usize,
+    /// A PEM file of root certificates to trust besides the Mozilla roots, for
+    /// an `https://` store behind a private CA (repeatable).
+    #[arg(long, value_name = "FILE")]
+    remote_ca: Vec<PathBuf>,
     /// Also write the KB graph (entities, labels, offices) to the remote store,
     /// replacing it whole.
     #[arg(long)]
@@ -143,6 +147,7 @@ impl RemoteArgs {
             backoff: std::time::Duration::from_millis(500),
             timeout: std::time::Duration::from_secs_f64(self.remote_timeout),
             concurrency: self.remote_concurrency.max(1),
+            ca_certs: self.remote_ca.clone(),
         })
     }
 }
@@ -165,6 +170,19 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let remote = !args.store.memory
         && args.emit.is_none()
         && (url.starts_with("http://") || url.starts_with("https://"));
+    if !args.store.memory && !remote {
+        if let Some((scheme, _)) = url.split_once("://") {
+            if !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            {
+                anyhow::bail!(
+                    "--store {url}: a remote store's URL starts with http:// or https://; a local store is a folder path"
+                );
+            }
+        }
+    }
     let sink: Box<dyn Sink> = match &args.emit {
         _ if remote => {
             let sink = RemoteSink::new(args.remote.options(&url)?)?;

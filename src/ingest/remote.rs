@@ -9,8 +9,8 @@
 //! are asked for (one query a batch), so unchanged articles are skipped and new
 //! ones told from replaced ones.
 //!
-//! Plain `http://` only: kglink is built without a TLS stack, so an `https://`
-//! store needs a TLS-terminating proxy on the client side.
+//! `http://` and `https://` (rustls, with the Mozilla root certificates; a
+//! private CA is added with [`RemoteOptions::ca_certs`]).
 
 use super::sink::{Prepared, Sink};
 use crate::error::{Error, Result};
@@ -108,11 +108,13 @@ pub struct RemoteOptions {
     pub timeout: Duration,
     /// Requests in flight at once.
     pub concurrency: usize,
+    /// PEM files of extra root certificates to trust (a private CA).
+    pub ca_certs: Vec<std::path::PathBuf>,
 }
 
 /// Writes to a remote store over HTTP.
 pub struct RemoteSink {
-    agent: ureq::Agent,
+    http: reqwest::blocking::Client,
     options: RemoteOptions,
 }
 
@@ -124,6 +126,28 @@ pub fn user_agent() -> String {
     )
 }
 
+/// An error with its causes (reqwest's own message hides them: "error
+/// sending request" says nothing of a refused connection or a bad certificate).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
+
+/// At most `limit` bytes of a response body, as text (lossy); an answer that
+/// cannot be read is empty.
+fn read_limited(resp: reqwest::blocking::Response, limit: u64) -> String {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let _ = resp.take(limit).read_to_end(&mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
 /// `url` with `key=value` appended to its query, percent-encoded.
 fn with_query(url: &str, key: &str, value: &str) -> String {
     let sep = if url.contains('?') { '&' } else { '?' };
@@ -132,22 +156,43 @@ fn with_query(url: &str, key: &str, value: &str) -> String {
 }
 
 impl RemoteSink {
-    /// A sink for `options`. Refuses URLs that are not `http://`.
+    /// A sink for `options`. Refuses URLs that are not `http://` or
+    /// `https://`, and CA files that cannot be read.
     pub fn new(options: RemoteOptions) -> Result<RemoteSink> {
         for url in std::iter::once(&options.endpoint).chain(options.query_endpoint.as_ref()) {
-            if !url.starts_with("http://") {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(Error::Store(format!(
-                    "{url}: only http:// stores are supported (for https, put a TLS-terminating proxy in front)"
+                    "{url}: a remote store's URL starts with http:// or https://"
                 )));
             }
         }
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(options.timeout))
+        let mut builder = reqwest::blocking::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
             .user_agent(user_agent())
-            .build()
-            .into();
-        Ok(RemoteSink { agent, options })
+            // a redirect would turn a PUT into something else: refuse them
+            .redirect(reqwest::redirect::Policy::none());
+        for path in &options.ca_certs {
+            let pem = std::fs::read(path).map_err(|e| Error::io(path.clone(), e))?;
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| Error::BadInput {
+                    path: path.clone(),
+                    message: format!("not a PEM certificate: {e}"),
+                })?;
+            if certs.is_empty() {
+                return Err(Error::BadInput {
+                    path: path.clone(),
+                    message: "no PEM certificate in this file".into(),
+                });
+            }
+            for c in certs {
+                builder = builder.add_root_certificate(c);
+            }
+        }
+        let http = builder.build().map_err(|e| {
+            Error::Store(format!("cannot make an HTTP client: {}", error_chain(&e)))
+        })?;
+        Ok(RemoteSink { http, options })
     }
 
     /// Sends a request, retrying what may pass. `body` is sent with a POST or
@@ -165,26 +210,22 @@ impl RemoteSink {
         let mut attempt = 0;
         loop {
             let mut req = if method == "PUT" {
-                self.agent.put(url)
+                self.http.put(url)
             } else {
-                self.agent.post(url)
+                self.http.post(url)
             }
-            .header("Content-Type", content_type);
+            .header("Content-Type", content_type)
+            .body(body.to_owned());
             if let Some(a) = &auth {
                 req = req.header("Authorization", a);
             }
             if let Some(a) = accept {
                 req = req.header("Accept", a);
             }
-            let error = match req.send(body) {
-                Ok(mut resp) => {
+            let error = match req.send() {
+                Ok(resp) => {
                     let status = resp.status().as_u16();
-                    let text = resp
-                        .body_mut()
-                        .with_config()
-                        .limit(64 << 20)
-                        .read_to_string()
-                        .unwrap_or_default();
+                    let text = read_limited(resp, 64 << 20);
                     if (200..300).contains(&status) {
                         return Ok((status, text));
                     }
@@ -197,7 +238,7 @@ impl RemoteSink {
                     }
                     msg
                 }
-                Err(e) => format!("{what}: {e}"),
+                Err(e) => format!("{what}: {}", error_chain(&e)),
             };
             if attempt >= self.options.retries {
                 return Err(format!("{error} (after {} attempt(s))", attempt + 1));

@@ -5,7 +5,7 @@
 //! its `kb.json`, so the next article links them offline. Names that found
 //! nothing are remembered in `online-tried.txt` and not asked again.
 //!
-//! Requests (through the `curl` program) carry a descriptive User-Agent, are
+//! Requests (reqwest, HTTPS by rustls) carry a descriptive User-Agent, are
 //! spaced by a minimum interval (the rate limit), time out, and are retried with
 //! a growing pause on connection errors, timeouts, HTTP 429 and 5xx. Nothing here runs unless the
 //! user asked for it.
@@ -58,14 +58,25 @@ impl Default for OnlineConfig {
     }
 }
 
-/// A rate-limited, retrying client of the Wikidata API. Requests go through the
-/// `curl` program (HTTPS with the system's TLS and certificates), which keeps a
-/// TLS stack out of kglink's own build.
+/// A rate-limited, retrying client of the Wikidata API.
 pub struct WikidataClient {
     cfg: OnlineConfig,
+    http: reqwest::blocking::Client,
     last: Option<Instant>,
     /// Requests sent (attempts included).
     pub requests: u64,
+}
+
+/// An error with its causes (reqwest's own message hides them).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
 }
 
 /// `application/x-www-form-urlencoded` escaping of a query value.
@@ -84,8 +95,16 @@ fn escape(s: &str) -> String {
 impl WikidataClient {
     /// A client with `cfg`.
     pub fn new(cfg: OnlineConfig) -> Result<Self> {
+        let http = reqwest::blocking::Client::builder()
+            .user_agent(cfg.user_agent.clone())
+            .timeout(cfg.timeout)
+            .connect_timeout(cfg.timeout)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .map_err(|e| Error::Kb(format!("online: cannot make an HTTP client: {e}")))?;
         Ok(WikidataClient {
             cfg,
+            http,
             last: None,
             requests: 0,
         })
@@ -109,40 +128,20 @@ impl WikidataClient {
             }
             self.last = Some(Instant::now());
             self.requests += 1;
-            let out = std::process::Command::new("curl")
-                .args(["--silent", "--show-error", "--location", "--max-time"])
-                .arg(self.cfg.timeout.as_secs().max(1).to_string())
-                .arg("--user-agent")
-                .arg(&self.cfg.user_agent)
-                .args(["--write-out", "\n%{http_code}"])
-                .arg(&url)
-                .stdin(std::process::Stdio::null())
-                .output()
-                .map_err(|e| {
-                    Error::Kb(format!(
-                        "online: cannot run `curl` (needed by --online): {e}"
-                    ))
-                })?;
-            let failure = if out.status.success() {
-                let body = out.stdout;
-                let split = body.iter().rposition(|&b| b == b'\n').unwrap_or(0);
-                let code: u16 = std::str::from_utf8(&body[split..])
-                    .ok()
-                    .and_then(|c| c.trim().parse().ok())
-                    .unwrap_or(0);
-                match code {
-                    200..=299 => return Ok(body[..split].to_vec()),
-                    429 | 500..=599 => format!("HTTP {code}"),
-                    _ => {
-                        return Err(Error::Kb(format!(
-                            "online: HTTP {code} from {}",
-                            self.cfg.endpoint
-                        )))
-                    }
+            let failure = match self.http.get(&url).send().and_then(|r| {
+                let status = r.status().as_u16();
+                r.bytes().map(|b| (status, b))
+            }) {
+                Ok((200..=299, body)) => return Ok(body.to_vec()),
+                Ok((code @ (429 | 500..=599), _)) => format!("HTTP {code}"),
+                Ok((code, _)) => {
+                    return Err(Error::Kb(format!(
+                        "online: HTTP {code} from {}",
+                        self.cfg.endpoint
+                    )))
                 }
-            } else {
                 // timeouts, refused connections, DNS and TLS failures
-                String::from_utf8_lossy(&out.stderr).trim().to_string()
+                Err(e) => error_chain(&e),
             };
             if attempt >= self.cfg.retries {
                 return Err(Error::Kb(format!(

@@ -72,14 +72,6 @@ fn online_lookup_fills_the_overlay_then_links_offline() {
     let Some(s) = shared("reference/wikidata-samples") else {
         return;
     };
-    if std::process::Command::new("curl")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: `curl` (used by --online) is not installed");
-        return;
-    }
     let entities = std::fs::read_to_string(s.join("wbgetentities_response.json")).unwrap();
     let (endpoint, seen) = serve(entities);
     let dir = tempfile::tempdir().unwrap();
