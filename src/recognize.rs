@@ -235,6 +235,7 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
     if let Some(tagger) = tagger {
         let tagged = tagger.tag_found(kb, text, &tokens, all_found);
         merge_tagged(kb, text, &tokens, &mut spans, &tagged, &mode_at);
+        demonyms_as_names(text, &mut spans);
         return Recognized { tokens, spans };
     }
     for single in [false, true] {
@@ -244,6 +245,58 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
         spans.sort_by_key(|s| s.mention.start);
     }
     Recognized { tokens, spans }
+}
+
+/// Words before a singular demonym noun that make it one ("a Finn", "the
+/// Dane", "every Pole").
+const DEMONYM_DETERMINERS: &[&str] = &[
+    "a", "an", "the", "one", "another", "every", "each", "this", "that", "no", "any", "young",
+    "old", "fellow",
+];
+
+/// A singular demonym that takes a possessive without a determiner ("Finn's
+/// feeling", "Dane's goal") is someone's name, not a nationality: adjectives
+/// ("Finnish", "Japanese") never take one and a nationality noun needs an
+/// article ("a Finn's"). Every occurrence of that word without a determiner in
+/// the text becomes a person's name (the linker then looks for a KB person).
+fn demonyms_as_names(text: &str, spans: &mut [Span]) {
+    let bare = |s: &Span| {
+        let before = text[..s.mention.start].trim_end();
+        let prev = before
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
+        !DEMONYM_DETERMINERS.contains(&prev.to_lowercase().as_str())
+    };
+    let names: Vec<&str> = spans
+        .iter()
+        .filter(|s| s.mention.origin == Origin::Demonym)
+        .filter(|s| {
+            let after = &text[s.mention.end..];
+            (after.starts_with("'s") || after.starts_with("\u{2019}s"))
+                && !after[after.find('s').map_or(0, |i| i + 1)..]
+                    .starts_with(|c: char| c.is_alphanumeric())
+        })
+        .filter(|s| bare(s))
+        .map(|s| &text[s.mention.start..s.mention.end])
+        .filter(|w| !w.ends_with('s') && !w.contains(' '))
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    let names: Vec<String> = names.into_iter().map(str::to_string).collect();
+    for s in spans.iter_mut() {
+        if s.mention.origin == Origin::Demonym
+            && names
+                .iter()
+                .any(|n| *n == text[s.mention.start..s.mention.end])
+            && bare(s)
+        {
+            s.candidates.clear();
+            s.mention.etype = EntityType::Per;
+            s.mention.origin = Origin::Tagger;
+        }
+    }
 }
 
 /// Capitalized runs not covered by `spans`, typed by their cues: only runs of
