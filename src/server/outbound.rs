@@ -26,10 +26,13 @@ pub struct AllowList {
 }
 
 impl AllowList {
-    /// True when `iri` is an `http:` IRI whose host (or host:port) is listed.
-    /// (`https:` is not supported: kglink is built without TLS.)
+    /// True when `iri` is an `http:` or `https:` IRI whose host (or
+    /// host:port) is listed.
     pub fn allows(&self, iri: &str) -> bool {
-        let Some(rest) = iri.strip_prefix("http://") else {
+        let Some(rest) = iri
+            .strip_prefix("http://")
+            .or_else(|| iri.strip_prefix("https://"))
+        else {
             return false;
         };
         let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
@@ -54,26 +57,45 @@ impl AllowList {
             .any(|a| a.eq_ignore_ascii_case(&authority) || a.eq_ignore_ascii_case(&host))
     }
 
-    fn agent(&self) -> ureq::Agent {
-        ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(self.timeout))
-            .max_redirects(0)
+    /// An HTTP client for one call: the timeout, no redirects (a redirect
+    /// could lead off the allow-list).
+    fn client(&self) -> Result<reqwest::blocking::Client, String> {
+        reqwest::blocking::Client::builder()
+            .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(format!("kglink/{} (SPARQL server)", crate::VERSION))
             .build()
-            .into()
+            .map_err(|e| format!("cannot make an HTTP client: {e}"))
+    }
+
+    /// The body of `resp`, refused when longer than `max_bytes`.
+    fn body(&self, resp: reqwest::blocking::Response) -> Result<Vec<u8>, String> {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        resp.take(self.max_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| e.to_string())?;
+        if bytes.len() as u64 > self.max_bytes {
+            return Err(format!(
+                "the answer is longer than {} bytes",
+                self.max_bytes
+            ));
+        }
+        Ok(bytes)
     }
 
     /// Fetches an RDF document for `LOAD`, parsed by its media type into quads
     /// of `destination`.
     pub fn load(&self, source: &str, destination: &GraphName) -> Result<Vec<Quad>, String> {
-        let mut resp = self
-            .agent()
+        let resp = self
+            .client()
+            .map_err(|e| format!("LOAD <{source}>: {e}"))?
             .get(source)
             .header(
                 "Accept",
                 "text/turtle, application/n-triples, application/rdf+xml;q=0.9, application/ld+json;q=0.8",
             )
-            .call()
+            .send()
             .map_err(|e| format!("LOAD <{source}>: {e}"))?;
         if !resp.status().is_success() {
             return Err(format!("LOAD <{source}>: HTTP {}", resp.status()));
@@ -90,11 +112,8 @@ impl AllowList {
             .to_string();
         let format = RdfFormat::from_media_type(&media)
             .ok_or_else(|| format!("LOAD <{source}>: unsupported media type {media}"))?;
-        let bytes = resp
-            .body_mut()
-            .with_config()
-            .limit(self.max_bytes)
-            .read_to_vec()
+        let bytes = self
+            .body(resp)
             .map_err(|e| format!("LOAD <{source}>: {e}"))?;
         let parser = RdfParser::from_format(format)
             .with_base_iri(source)
@@ -147,16 +166,18 @@ impl DefaultServiceHandler for RemoteService {
             base_iri: base_iri.cloned(),
         }
         .to_string();
-        let mut resp = self
+        let resp = self
             .allow
-            .agent()
+            .client()
+            .map_err(|e| ServiceError(format!("SERVICE <{name}>: {e}")))?
             .post(name)
             .header("Content-Type", "application/sparql-query")
             .header(
                 "Accept",
                 "application/sparql-results+json, application/sparql-results+xml;q=0.9",
             )
-            .send(query.as_bytes())
+            .body(query)
+            .send()
             .map_err(|e| ServiceError(format!("SERVICE <{name}>: {e}")))?;
         if !resp.status().is_success() {
             return Err(ServiceError(format!(
@@ -177,11 +198,9 @@ impl DefaultServiceHandler for RemoteService {
         let format = QueryResultsFormat::from_media_type(&media).ok_or_else(|| {
             ServiceError(format!("SERVICE <{name}>: unsupported media type {media}"))
         })?;
-        let bytes = resp
-            .body_mut()
-            .with_config()
-            .limit(self.allow.max_bytes)
-            .read_to_vec()
+        let bytes = self
+            .allow
+            .body(resp)
             .map_err(|e| ServiceError(format!("SERVICE <{name}>: {e}")))?;
         match QueryResultsParser::from_format(format)
             .for_slice(&bytes)
@@ -222,7 +241,8 @@ mod tests {
         assert!(a.allows("http://127.0.0.1:9000/sparql"));
         assert!(!a.allows("http://127.0.0.1:9001/sparql"));
         assert!(!a.allows("http://example.org@evil.test/"));
-        assert!(!a.allows("https://example.org/sparql"));
+        assert!(a.allows("https://example.org/sparql"));
+        assert!(!a.allows("ftp://example.org/sparql"));
         assert!(!a.allows("http://evil.test/?example.org"));
     }
 }
