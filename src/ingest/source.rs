@@ -187,5 +187,15 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         assert_eq!(count_records(&files, InputFormat::Auto), Some(5));
+        // URL lists count their URLs, by extension or by content
+        let named = dir.path().join("news.urls");
+        std::fs::write(&named, "# list\nhttps://a.example/1\n\nnot a url\n").unwrap();
+        let sniffed = dir.path().join("list");
+        std::fs::write(&sniffed, "https://a.example/1\nhttps://a.example/2\n").unwrap();
+        assert_eq!(
+            count_records(&[named.clone(), sniffed.clone()], InputFormat::Auto),
+            Some(4)
+        );
+        assert_eq!(count_records(&[named, sniffed], InputFormat::Text), Some(2));
     }
 }

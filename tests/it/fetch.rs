@@ -637,3 +637,23 @@ fn formats_are_detected_from_content_and_can_be_overridden() {
         "{texts:?}"
     );
 }
+
+#[test]
+fn urls_of_other_shards_are_not_fetched() {
+    let server = Server::start();
+    let lines: Vec<String> = (0..20).map(|i| server.url(&format!("/page/{i}"))).collect();
+    let shard: kglink::ingest::Shard = "1/2".parse().unwrap();
+    let items = fetch(&lines, &FetchOptions { shard, ..quick() });
+    assert_eq!(items.len(), 20);
+    let taken: Vec<&String> = lines.iter().filter(|u| shard.takes(u)).collect();
+    assert!(!taken.is_empty() && taken.len() < 20);
+    let fetched: Vec<&String> = items
+        .iter()
+        .map(ok)
+        .filter(|a| !a.text.is_empty())
+        .map(|a| &a.id)
+        .collect();
+    assert_eq!(fetched, taken);
+    let hits: usize = (0..20).map(|i| server.hits(&format!("/page/{i}"))).sum();
+    assert_eq!(hits, taken.len());
+}
