@@ -25,7 +25,8 @@ pub const MAX_ARTICLE_BYTES: usize = 16 * 1024 * 1024;
 pub enum InputFormat {
     /// By the extension where it is decisive (`.jsonl`/`.ndjson`,
     /// `.html`/`.htm`/`.xhtml`, `.urls`, `.txt`/`.text`/`.md`), else by the
-    /// content (see [`sniff`]).
+    /// content: `{` is JSONL, `<html`/`<!doctype html` HTML, only URL lines a
+    /// URL list, the rest text.
     Auto,
     /// The whole input is one article.
     Text,
@@ -34,7 +35,7 @@ pub enum InputFormat {
     /// An HTML page: one article (main text, title and date from the page).
     Html,
     /// A list of URLs, one a line (`#` comments and blank lines ignored),
-    /// each fetched and read as an article (see [`crate::ingest::fetch`]).
+    /// each fetched and read as an article.
     Urls,
 }
 
