@@ -2,8 +2,8 @@
 //! ([`dom_smoothie`]), the title, date, canonical URL and site name from the
 //! page's meta tags.
 //!
-//! - **Text**: Readability's main content, as formatted text (paragraphs on
-//!   their own lines).
+//! - **Text**: Readability's main content, as formatted text (paragraphs
+//!   separated by blank lines).
 //! - **Title**: `og:title`, else `twitter:title`, else `<title>`, else the title
 //!   Readability finds (JSON-LD `headline`, first `<h1>`).
 //! - **Date** (`YYYY-MM-DD`): the first of `article:published_time`,
