@@ -428,6 +428,63 @@ fn ymd(y: u32, m: u32, d: u32) -> Option<String> {
     ((1000..=2999).contains(&y) && (1..=days).contains(&d)).then(|| format!("{y:04}-{m:02}-{d:02}"))
 }
 
+/// A body as text in its charset (from `content_type`, else, for an `html`
+/// page, its `<meta charset>`): UTF-8 (the default), ASCII, ISO-8859-1 or
+/// windows-1252.
+pub fn decode(
+    body: Vec<u8>,
+    content_type: &str,
+    html: bool,
+) -> std::result::Result<String, String> {
+    let param = |s: &str| -> Option<String> {
+        let i = s.find("charset=")?;
+        let v = s[i + 8..]
+            .trim_start_matches(['"', '\''])
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .next()?
+            .to_ascii_lowercase();
+        (!v.is_empty()).then_some(v)
+    };
+    let charset = param(content_type).or_else(|| {
+        html.then(|| {
+            param(&String::from_utf8_lossy(&body[..body.len().min(2048)]).to_ascii_lowercase())
+        })
+        .flatten()
+    });
+    match charset.as_deref() {
+        None | Some("utf-8" | "utf8" | "us-ascii" | "ascii") => {
+            String::from_utf8(body).map_err(|e| {
+                let at = e.utf8_error().valid_up_to();
+                if html {
+                    format!("not HTML: invalid UTF-8 at byte offset {at}")
+                } else {
+                    format!("invalid UTF-8 at byte offset {at}")
+                }
+            })
+        }
+        Some("iso-8859-1" | "latin1" | "latin-1" | "l1") => {
+            Ok(body.iter().map(|&b| b as char).collect())
+        }
+        Some("windows-1252" | "cp1252" | "x-cp1252") => {
+            Ok(body.iter().map(|&b| cp1252(b)).collect())
+        }
+        Some(other) => Err(format!("unsupported charset {other}")),
+    }
+}
+
+/// A windows-1252 byte as a char.
+fn cp1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9f => HIGH[(b - 0x80) as usize],
+        _ => b as char,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,5 +641,30 @@ mod tests {
             }
             let _ = extract(&s, Some("https://example.org/a/b"));
         }
+    }
+
+    #[test]
+    fn charsets() {
+        assert_eq!(
+            decode(b"caf\xe9".to_vec(), "text/plain; charset=ISO-8859-1", false).unwrap(),
+            "café"
+        );
+        assert_eq!(
+            decode(
+                b"\x93q\x94".to_vec(),
+                "text/html; charset=windows-1252",
+                true
+            )
+            .unwrap(),
+            "\u{201c}q\u{201d}"
+        );
+        assert_eq!(
+            decode(b"<meta charset=\"latin1\">\xe9".to_vec(), "", true).unwrap(),
+            "<meta charset=\"latin1\">é"
+        );
+        let e = decode(b"ab\xff".to_vec(), "text/html", true).unwrap_err();
+        assert!(e.contains("not HTML") && e.contains("offset 2"), "{e}");
+        let e = decode(b"x".to_vec(), "text/plain; charset=koi8-r", false).unwrap_err();
+        assert!(e.contains("koi8-r"), "{e}");
     }
 }

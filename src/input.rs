@@ -345,41 +345,64 @@ pub fn read_opened(input: Opened, fetch: &FetchOptions, f: &mut dyn FnMut(Item))
         .take(MAX_ARTICLE_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(&name, e))?;
-    let path_id = || name.to_string_lossy().trim_start_matches("./").to_string();
-    let article = decode(&name, bytes).and_then(|text| {
-        if format != InputFormat::Html {
-            return Ok(Article {
-                id: if stdin {
-                    default_id(None, &text)
-                } else {
-                    path_id()
-                },
-                text,
-                ..Article::default()
-            });
-        }
-        let page = crate::html::extract(&text, None).map_err(|message| Error::BadInput {
-            path: name.clone(),
-            message,
-        })?;
-        Ok(Article {
+    let article = if format == InputFormat::Html {
+        html_article(&name, bytes, stdin)
+    } else {
+        decode(&name, bytes).map(|text| Article {
             id: if stdin {
-                default_id(page.url.as_deref(), &page.text)
+                default_id(None, &text)
             } else {
-                path_id()
+                path_id(&name)
             },
-            title: page.title,
-            text: page.text,
-            date: page.date,
-            url: page.url,
-            source: page.source,
+            text,
+            ..Article::default()
         })
-    });
+    };
     f(Item {
         location: name.display().to_string(),
         article,
     });
     Ok(())
+}
+
+/// The ID of an article read from a file: its path as given, without `./`.
+fn path_id(name: &Path) -> String {
+    name.to_string_lossy().trim_start_matches("./").to_string()
+}
+
+/// An HTML page read from a file: in its charset (UTF-8 unless a
+/// `<meta charset>` says ISO-8859-1 or windows-1252), then extracted.
+fn html_article(name: &Path, bytes: Vec<u8>, stdin: bool) -> Result<Article> {
+    let bad = |message: String| Error::BadInput {
+        path: name.to_path_buf(),
+        message,
+    };
+    if bytes.len() > MAX_ARTICLE_BYTES {
+        return Err(bad(format!(
+            "{} bytes is more than the {} MiB limit for one article",
+            bytes.len(),
+            MAX_ARTICLE_BYTES >> 20
+        )));
+    }
+    if let Some(i) = bytes.iter().position(|&b| b == 0) {
+        return Err(bad(format!(
+            "not HTML: binary data (NUL byte at byte offset {i})"
+        )));
+    }
+    let text = crate::html::decode(bytes, "", true).map_err(bad)?;
+    let page = crate::html::extract(&text, None).map_err(bad)?;
+    Ok(Article {
+        id: if stdin {
+            default_id(page.url.as_deref(), &page.text)
+        } else {
+            path_id(name)
+        },
+        title: page.title,
+        text: page.text,
+        date: page.date,
+        url: page.url,
+        source: page.source,
+    })
 }
 
 /// True for `.jsonl` / `.ndjson` files.
@@ -539,5 +562,23 @@ mod tests {
         read_input(&htm, InputFormat::Auto, &mut |i| items.push(i)).unwrap();
         let e = items[0].article.as_ref().unwrap_err().to_string();
         assert!(e.contains("a.HTM") && e.contains("not HTML"), "{e}");
+        // a page saved in its own charset
+        let latin = dir.path().join("latin.html");
+        let mut page = b"<html><head><meta charset=\"iso-8859-1\"><title>Caf\xe9</title></head><body><p>The caf\xe9 in Lyon reopened on Monday after the mayor of the city visited it with the French minister of culture.</p></body></html>".to_vec();
+        std::fs::write(&latin, &page).unwrap();
+        let mut items = Vec::new();
+        read_input(&latin, InputFormat::Auto, &mut |i| items.push(i)).unwrap();
+        let a = items[0].article.as_ref().unwrap();
+        assert_eq!(a.title.as_deref(), Some("Café"));
+        assert!(a.text.starts_with("The café in Lyon"), "{}", a.text);
+        page.insert(10, 0);
+        std::fs::write(&latin, &page).unwrap();
+        let mut items = Vec::new();
+        read_input(&latin, InputFormat::Auto, &mut |i| items.push(i)).unwrap();
+        let e = items[0].article.as_ref().unwrap_err().to_string();
+        assert!(
+            e.contains("not HTML: binary data (NUL byte at byte offset 10)"),
+            "{e}"
+        );
     }
 }

@@ -703,7 +703,7 @@ fn read_page(
             _ => format!("binary data (NUL byte at byte offset {i})"),
         });
     }
-    let text = decode_body(body, content_type, kind)?;
+    let text = crate::html::decode(body, content_type, kind == Kind::Html)?;
     match kind {
         Kind::Html => {
             let page = crate::html::extract(&text, Some(url))?;
@@ -727,63 +727,6 @@ fn read_page(
                 ..Article::default()
             })
         }
-    }
-}
-
-/// The body as text in its charset (from the content type, else an HTML
-/// page's `<meta charset>`): UTF-8 (the default), ASCII, ISO-8859-1 or
-/// windows-1252.
-fn decode_body(
-    body: Vec<u8>,
-    content_type: &str,
-    kind: Kind,
-) -> std::result::Result<String, String> {
-    let param = |s: &str| -> Option<String> {
-        let i = s.find("charset=")?;
-        let v = s[i + 8..]
-            .trim_start_matches(['"', '\''])
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .next()?
-            .to_ascii_lowercase();
-        (!v.is_empty()).then_some(v)
-    };
-    let charset = param(content_type).or_else(|| {
-        (kind == Kind::Html)
-            .then(|| {
-                param(&String::from_utf8_lossy(&body[..body.len().min(2048)]).to_ascii_lowercase())
-            })
-            .flatten()
-    });
-    match charset.as_deref() {
-        None | Some("utf-8" | "utf8" | "us-ascii" | "ascii") => {
-            String::from_utf8(body).map_err(|e| {
-                let at = e.utf8_error().valid_up_to();
-                match kind {
-                    Kind::Html => format!("not HTML: invalid UTF-8 at byte offset {at}"),
-                    _ => format!("invalid UTF-8 at byte offset {at}"),
-                }
-            })
-        }
-        Some("iso-8859-1" | "latin1" | "latin-1" | "l1") => {
-            Ok(body.iter().map(|&b| b as char).collect())
-        }
-        Some("windows-1252" | "cp1252" | "x-cp1252") => {
-            Ok(body.iter().map(|&b| cp1252(b)).collect())
-        }
-        Some(other) => Err(format!("unsupported charset {other}")),
-    }
-}
-
-/// A windows-1252 byte as a char.
-fn cp1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9f => HIGH[(b - 0x80) as usize],
-        _ => b as char,
     }
 }
 
@@ -843,36 +786,5 @@ mod tests {
             Some(784_111_777)
         );
         assert_eq!(http_date("tomorrow"), None);
-    }
-
-    #[test]
-    fn charsets() {
-        let html = Kind::Html;
-        assert_eq!(
-            decode_body(
-                b"caf\xe9".to_vec(),
-                "text/plain; charset=ISO-8859-1",
-                Kind::Text
-            )
-            .unwrap(),
-            "café"
-        );
-        assert_eq!(
-            decode_body(
-                b"\x93q\x94".to_vec(),
-                "text/html; charset=windows-1252",
-                html
-            )
-            .unwrap(),
-            "“q”"
-        );
-        assert_eq!(
-            decode_body(b"<meta charset=\"latin1\">\xe9".to_vec(), "text/html", html).unwrap(),
-            "<meta charset=\"latin1\">é"
-        );
-        let e = decode_body(b"ab\xff".to_vec(), "text/html", html).unwrap_err();
-        assert!(e.contains("not HTML") && e.contains("offset 2"), "{e}");
-        let e = decode_body(b"x".to_vec(), "text/plain; charset=koi8-r", Kind::Text).unwrap_err();
-        assert!(e.contains("koi8-r"), "{e}");
     }
 }
