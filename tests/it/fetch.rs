@@ -196,6 +196,25 @@ async fn handle(State(seen): State<Arc<Seen>>, uri: Uri, headers: HeaderMap) -> 
             .header(header::CONTENT_TYPE, "text/html")
             .body(endless(&seen, u64::MAX))
             .unwrap(),
+        ["gzip", what] => {
+            use std::io::Write;
+            let body = if what == "bomb" {
+                // 8 MiB of blanks inside a page: about 8 KiB compressed
+                format!("<html><body><p>{}</p></body></html>", " ".repeat(8 << 20))
+            } else {
+                std::fs::read_to_string(root().join("examples/html/harbour-talks.html")).unwrap()
+            };
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(body.as_bytes()).unwrap();
+            (
+                [
+                    (header::CONTENT_TYPE, "text/html"),
+                    (header::CONTENT_ENCODING, "gzip"),
+                ],
+                gz.finish().unwrap(),
+            )
+                .into_response()
+        }
         ["redirect", k] => match k.parse::<u32>().unwrap_or(0) {
             0 => redirect("/harbour"),
             k => redirect(&format!("/redirect/{}", k - 1)),
@@ -381,6 +400,17 @@ fn slow_and_huge_responses_fail_fast() {
     let streamed = server.seen.streamed.load(SeqCst);
     // 2 GB claimed and an endless body: a few MiB at most were handed on
     assert!(streamed < 32 << 20, "{streamed} bytes streamed");
+    // the cap counts decompressed bytes: a small gzip body that inflates past it fails
+    let items = fetch(
+        &[server.url("/gzip/bomb"), server.url("/gzip/page")],
+        &options,
+    );
+    let e = err(&items[0]);
+    assert!(
+        e.contains("too large: the body passed the 1048576-byte cap"),
+        "{e}"
+    );
+    assert!(ok(&items[1]).text.contains("Antonio Costa"));
     println!("size cap: stopped after {streamed} bytes streamed in {took:?}");
 }
 
