@@ -27,6 +27,7 @@ pub mod annotate;
 pub mod company;
 pub mod error;
 pub mod eval;
+pub mod html;
 pub mod ingest;
 pub mod input;
 pub mod kb;

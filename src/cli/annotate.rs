@@ -30,8 +30,9 @@ pub struct AnnotateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]
     format: AnnotateFormat,
-    /// How to read the input: `text` (one article) or `jsonl` (a record a line:
-    /// {"id", "text", "date"?, "title"?}); `auto` guesses from the extension.
+    /// How to read the input: `text` (one article), `jsonl` (a record a line:
+    /// {"id", "text", "date"?, "title"?}), `html` (a web page) or `urls` (a URL
+    /// a line, each fetched); `auto` decides by the extension, else the content.
     #[arg(long, value_enum, default_value = "auto")]
     input_format: InputFormat,
     /// The article's date (YYYY-MM-DD) for a text input: picks who held an office then.
@@ -44,6 +45,8 @@ pub struct AnnotateArgs {
     kb: KbArgs,
     #[command(flatten)]
     online: super::online::OnlineArgs,
+    #[command(flatten)]
+    fetch: kglink::ingest::fetch::FetchArgs,
 }
 
 pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
@@ -57,9 +60,12 @@ pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;
     let mut result: anyhow::Result<()> = Ok(());
-    let jsonl_input = args.input_format == InputFormat::Jsonl
-        || (args.input_format == InputFormat::Auto && input::is_jsonl(&args.input));
-    input::read_input(&args.input, args.input_format, &mut |item| {
+    let fetch = args.fetch.options().map_err(anyhow::Error::msg)?;
+    let opened = input::open(&args.input, args.input_format)
+        .with_context(|| format!("reading {}", args.input.display()))?;
+    // inputs of many articles give a line per article
+    let jsonl_input = matches!(opened.format, InputFormat::Jsonl | InputFormat::Urls);
+    input::read_opened(opened, &fetch, &mut |item| {
         if result.is_err() {
             return;
         }

@@ -6,6 +6,7 @@
 
 use super::{progress, KbArgs, StoreArgs};
 use clap::Args;
+use kglink::ingest::fetch::FetchArgs;
 use kglink::ingest::remote::{Auth, Protocol, RemoteOptions, RemoteSink};
 use kglink::ingest::{self, local::LocalSink, nquads::NQuadsSink, Shard, Sink};
 use kglink::input::InputFormat;
@@ -15,12 +16,14 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub struct IngestArgs {
     /// Text files, JSONL files (a record a line: {"id", "title", "text", "date",
-    /// "url", "source"}), folders of them (read recursively), glob patterns
-    /// (quoted: 'news/*.jsonl'); `-` for standard input.
+    /// "url", "source"}), HTML pages, URL lists (`.urls`: a URL a line, each
+    /// fetched), folders of them (read recursively), glob patterns (quoted:
+    /// 'news/*.jsonl'); `-` for standard input.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// How to read files: `auto` (by extension), `text` or `jsonl`.
-    #[arg(long, value_enum, default_value = "auto")]
+    /// How to read files: `auto` (by extension, else by content), `text`,
+    /// `jsonl`, `html` or `urls` (a list of URLs to fetch).
+    #[arg(long, visible_alias = "format", value_enum, default_value = "auto")]
     input_format: InputFormat,
     /// The date (YYYY-MM-DD) of articles that give none (text files): picks who
     /// held an office then, and dates the relations they state.
@@ -44,6 +47,8 @@ pub struct IngestArgs {
     /// `--emit nquads DIR`.
     #[arg(long, num_args = 2, value_names = ["FORMAT", "DIR"])]
     emit: Option<Vec<String>>,
+    #[command(flatten)]
+    fetch: Box<FetchArgs>,
     #[command(flatten)]
     remote: RemoteArgs,
     #[command(flatten)]
@@ -162,6 +167,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         batch: args.batch,
         shard,
         failures: args.failures.clone(),
+        fetch: args.fetch.options().map_err(anyhow::Error::msg)?,
     };
     let kb = args.kb.load()?;
 

@@ -14,6 +14,7 @@
 //! - Bad input (a malformed line, an unreadable file) is a [`report::Failure`]
 //!   with its location; the rest of the batch goes on.
 
+pub mod fetch;
 pub mod local;
 pub mod nquads;
 pub mod pipeline;

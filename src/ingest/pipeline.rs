@@ -7,7 +7,7 @@ use super::sink::{Prepared, Sink};
 use super::source;
 use crate::annotate::Annotator;
 use crate::error::Result;
-use crate::input::{InputFormat, Item};
+use crate::input::{FetchOptions, InputFormat, Item};
 use crate::kb::{Kb, PartialDate};
 use crate::model::Article;
 use crate::rdf;
@@ -35,6 +35,8 @@ pub struct Options {
     pub shard: Shard,
     /// Where to write the failure report (JSON Lines), if anywhere.
     pub failures: Option<PathBuf>,
+    /// How URL lists are fetched (its shard is set from `shard`).
+    pub fetch: FetchOptions,
 }
 
 impl Default for Options {
@@ -47,6 +49,7 @@ impl Default for Options {
             batch: 256,
             shard: Shard::ALL,
             failures: None,
+            fetch: FetchOptions::default(),
         }
     }
 }
@@ -115,7 +118,11 @@ fn reader(
     tx: SyncSender<Read>,
 ) {
     let mut open = true;
-    source::read_all(paths, options.format, &mut |mut item| {
+    let fetch = FetchOptions {
+        shard: options.shard,
+        ..options.fetch.clone()
+    };
+    source::read_all_with(paths, options.format, &fetch, &mut |mut item| {
         if !open {
             return;
         }

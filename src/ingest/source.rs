@@ -2,7 +2,7 @@
 //! input, read in order by one thread and handed on as [`Item`]s.
 
 use crate::error::Error;
-use crate::input::{self, InputFormat, Item};
+use crate::input::{self, FetchOptions, InputFormat, Item};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -60,20 +60,21 @@ pub fn expand(paths: &[PathBuf]) -> Vec<Result<PathBuf, Error>> {
     out
 }
 
-/// How many records the inputs hold (a JSONL file: its non-empty lines; any
-/// other file: one), for the progress bar; `None` when standard input is read.
+/// How many records the inputs hold (a JSONL file: its non-empty lines; a URL
+/// list: its URLs; any other file: one), for the progress bar; `None` when
+/// standard input is read.
 pub fn count_records(paths: &[PathBuf], format: InputFormat) -> Option<u64> {
     let mut n = 0u64;
     for p in paths {
         if p == Path::new("-") {
             return None;
         }
-        let jsonl = match format {
-            InputFormat::Jsonl => true,
-            InputFormat::Text => false,
-            InputFormat::Auto => input::is_jsonl(p),
-        };
-        if !jsonl {
+        let format = input::open(p, format).map_or(InputFormat::Text, |o| o.format);
+        if format == InputFormat::Urls {
+            n += super::fetch::count_urls(p).unwrap_or(1);
+            continue;
+        }
+        if format != InputFormat::Jsonl {
             n += 1;
             continue;
         }
@@ -106,6 +107,16 @@ pub fn count_records(paths: &[PathBuf], format: InputFormat) -> Option<u64> {
 /// Reads every input in order, calling `f` with each item (article or located
 /// error). An input that cannot be read at all is one error item.
 pub fn read_all(paths: &[Result<PathBuf, Error>], format: InputFormat, f: &mut dyn FnMut(Item)) {
+    read_all_with(paths, format, &FetchOptions::default(), f)
+}
+
+/// [`read_all`], fetching URL lists with `fetch`.
+pub fn read_all_with(
+    paths: &[Result<PathBuf, Error>],
+    format: InputFormat,
+    fetch: &FetchOptions,
+    f: &mut dyn FnMut(Item),
+) {
     for p in paths {
         match p {
             Err(e) => f(Item {
@@ -118,7 +129,7 @@ pub fn read_all(paths: &[Result<PathBuf, Error>], format: InputFormat, f: &mut d
                 article: Err(clone_error(e)),
             }),
             Ok(path) => {
-                if let Err(e) = input::read_input(path, format, f) {
+                if let Err(e) = input::read_input_with(path, format, fetch, f) {
                     f(Item {
                         location: path.display().to_string(),
                         article: Err(e),
@@ -176,5 +187,15 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         assert_eq!(count_records(&files, InputFormat::Auto), Some(5));
+        // URL lists count their URLs, by extension or by content
+        let named = dir.path().join("news.urls");
+        std::fs::write(&named, "# list\nhttps://a.example/1\n\nnot a url\n").unwrap();
+        let sniffed = dir.path().join("list");
+        std::fs::write(&sniffed, "https://a.example/1\nhttps://a.example/2\n").unwrap();
+        assert_eq!(
+            count_records(&[named.clone(), sniffed.clone()], InputFormat::Auto),
+            Some(4)
+        );
+        assert_eq!(count_records(&[named, sniffed], InputFormat::Text), Some(2));
     }
 }

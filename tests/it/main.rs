@@ -2,6 +2,7 @@
 
 mod cli;
 mod crash;
+mod fetch;
 mod http;
 mod ingest;
 mod kb_build;
