@@ -52,6 +52,17 @@ const PARTICLES: &[&str] = &[
 ];
 
 /// "II", "XVI": a regnal number.
+/// True when every hyphen in `name` joins two capitalized parts
+/// ("Rolls-Royce", not "Stoke-on-Trent" or "Al-Qaeda"'s lower-case kin).
+fn hyphen_joins_capitals(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() > 1
+        && parts.iter().all(|p| {
+            p.chars().next().is_some_and(char::is_uppercase)
+                && p.chars().last().is_some_and(char::is_alphabetic)
+        })
+}
+
 fn is_roman_numeral(w: &str) -> bool {
     !w.is_empty() && w.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L'))
 }
@@ -90,7 +101,10 @@ impl AliasIndex {
                 if let Some(f) = fold_diacritics(name) {
                     add(&f, id, *kind);
                 }
-                if e.etype == EntityType::Per && name.contains('-') {
+                // "Rolls-Royce", "Toronto-Dominion Bank" are also written with
+                // a space (people's double names with any hyphen)
+                if name.contains('-') && (e.etype == EntityType::Per || hyphen_joins_capitals(name))
+                {
                     add(&name.replace('-', " "), id, *kind);
                 }
             }
