@@ -100,3 +100,17 @@ impl From<oxigraph::store::StorageError> for Error {
         Error::Store(e.to_string())
     }
 }
+
+/// An error with its causes, `outer: inner: …` (reqwest's own message hides
+/// them: "error sending request" says nothing of a refused connection or a bad
+/// certificate).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}

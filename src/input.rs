@@ -182,20 +182,32 @@ pub struct Item {
     pub article: Result<Article>,
 }
 
+/// Why `bytes` are too large for one article, if they are.
+fn too_large(bytes: &[u8]) -> Option<String> {
+    (bytes.len() > MAX_ARTICLE_BYTES).then(|| {
+        format!(
+            "{} bytes is more than the {} MiB limit for one article",
+            bytes.len(),
+            MAX_ARTICLE_BYTES >> 20
+        )
+    })
+}
+
+/// The offset of the first NUL byte (binary data), if any.
+fn nul_byte(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
 /// Checks that `bytes` are usable text: not binary, valid UTF-8, not too large.
 pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String> {
     let bad = |message: String| Error::BadInput {
         path: path.to_path_buf(),
         message,
     };
-    if bytes.len() > MAX_ARTICLE_BYTES {
-        return Err(bad(format!(
-            "{} bytes is more than the {} MiB limit for one article",
-            bytes.len(),
-            MAX_ARTICLE_BYTES >> 20
-        )));
+    if let Some(m) = too_large(&bytes) {
+        return Err(bad(m));
     }
-    if let Some(i) = bytes.iter().position(|&b| b == 0) {
+    if let Some(i) = nul_byte(&bytes) {
         return Err(bad(format!("binary data (NUL byte at byte offset {i})")));
     }
     String::from_utf8(bytes).map_err(|e| {
@@ -377,14 +389,10 @@ fn html_article(name: &Path, bytes: Vec<u8>, stdin: bool) -> Result<Article> {
         path: name.to_path_buf(),
         message,
     };
-    if bytes.len() > MAX_ARTICLE_BYTES {
-        return Err(bad(format!(
-            "{} bytes is more than the {} MiB limit for one article",
-            bytes.len(),
-            MAX_ARTICLE_BYTES >> 20
-        )));
+    if let Some(m) = too_large(&bytes) {
+        return Err(bad(m));
     }
-    if let Some(i) = bytes.iter().position(|&b| b == 0) {
+    if let Some(i) = nul_byte(&bytes) {
         return Err(bad(format!(
             "not HTML: binary data (NUL byte at byte offset {i})"
         )));

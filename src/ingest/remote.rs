@@ -13,7 +13,7 @@
 //! private CA is added with [`RemoteOptions::ca_certs`]).
 
 use super::sink::{Prepared, Sink};
-use crate::error::{Error, Result};
+use crate::error::{error_chain, Error, Result};
 use crate::store::PutOutcome;
 use crate::vocab::KGL_CONTENT_HASH;
 use oxigraph::model::{Quad, Triple};
@@ -124,19 +124,6 @@ pub fn user_agent() -> String {
         "kglink/{} (knowledge-graph entity linker; batch ingest)",
         crate::VERSION
     )
-}
-
-/// An error with its causes (reqwest's own message hides them: "error
-/// sending request" says nothing of a refused connection or a bad certificate).
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        cause = c.source();
-    }
-    out
 }
 
 /// At most `limit` bytes of a response body, as text (lossy); an answer that

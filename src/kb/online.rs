@@ -13,7 +13,7 @@
 use super::build::{self, Builder, UpdateNote};
 use super::import::{wikidata, ImportOptions, Record};
 use super::Kb;
-use crate::error::{Error, Result};
+use crate::error::{error_chain, Error, Result};
 use crate::text::name_key;
 use std::collections::HashSet;
 use std::io::Write;
@@ -65,18 +65,6 @@ pub struct WikidataClient {
     last: Option<Instant>,
     /// Requests sent (attempts included).
     pub requests: u64,
-}
-
-/// An error with its causes (reqwest's own message hides them).
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        cause = c.source();
-    }
-    out
 }
 
 /// `application/x-www-form-urlencoded` escaping of a query value.
