@@ -1,10 +1,15 @@
-//! The embedded store as a [`Sink`]. Of a batch, the articles not yet stored
-//! (and not repeated in the batch) go through Oxigraph's bulk loader, which
-//! builds sorted files and ingests them into RocksDB in one atomic step; the rest
-//! (articles to replace, repeated IDs) are written in one transaction that drops
-//! each old graph and inserts the new one. Either step is atomic, so a killed job
-//! leaves every article whole or absent. An article whose stored content hash is
-//! unchanged is not rewritten.
+//! The embedded store as a [`Sink`]. Of a batch, the articles that appear once
+//! in it go through Oxigraph's bulk loader, which builds sorted files and
+//! ingests them into RocksDB in one atomic step; the old graphs of those among
+//! them that change are first dropped, all in one transaction. Articles repeated
+//! in the batch are written in one transaction that drops each old graph and
+//! inserts the new one, in order. Each step is atomic, so a killed job leaves
+//! every article whole (old or new) or absent, and a rerun writes what is
+//! missing. An article whose stored content hash is unchanged is not rewritten.
+//!
+//! Replacing through the bulk loader rather than a transaction keeps RocksDB's
+//! write buffers out of the way: a transaction of 256 changed articles went
+//! through them at 92 articles/s and 1.5 GB of memory.
 //!
 //! The stored hashes are read once, in one scan, when the sink is made, and kept
 //! up to date as it writes: a lookup per article in a store that is being
@@ -59,22 +64,35 @@ impl<'s> LocalSink<'s> {
             .cloned()
     }
 
-    /// Writes a batch: new articles in bulk, the others in one transaction.
+    /// Writes a batch: articles that appear once in it in bulk (after dropping
+    /// the old graphs of those that change), repeated ones in one transaction.
     fn write_batch(&self, batch: &[Prepared]) -> Result<Vec<PutOutcome>> {
         let mut count: HashMap<&str, usize> = HashMap::new();
         for a in batch {
             *count.entry(a.graph.as_str()).or_default() += 1;
         }
+        let mut out = vec![PutOutcome::New; batch.len()];
         let mut bulk = Vec::new();
+        let mut stale = Vec::new();
         let mut rest = Vec::new();
         for (i, a) in batch.iter().enumerate() {
-            if count[a.graph.as_str()] == 1 && self.stored(&a.graph).is_none() {
-                bulk.push(i);
-            } else {
+            if count[a.graph.as_str()] > 1 {
                 rest.push(i);
+                continue;
+            }
+            match self.stored(&a.graph) {
+                Some(h) if h == a.hash => out[i] = PutOutcome::Unchanged,
+                Some(_) => {
+                    out[i] = PutOutcome::Replaced;
+                    stale.push(i);
+                    bulk.push(i);
+                }
+                None => bulk.push(i),
             }
         }
-        let mut out = vec![PutOutcome::New; batch.len()];
+        if !stale.is_empty() {
+            self.drop_graphs(stale.iter().map(|&i| batch[i].graph.as_str()))?;
+        }
         if !bulk.is_empty() {
             let mut loader = self.store.oxigraph().bulk_loader().with_num_threads(1);
             loader.load_quads(bulk.iter().flat_map(|&i| batch[i].quads.iter().cloned()))?;
@@ -89,6 +107,21 @@ impl<'s> LocalSink<'s> {
             self.remember(others.iter());
         }
         Ok(out)
+    }
+
+    /// Drops the graphs of articles about to be replaced, in one transaction,
+    /// and forgets their hashes.
+    fn drop_graphs<'a>(&self, graphs: impl Iterator<Item = &'a str> + Clone) -> Result<()> {
+        let mut t = self.store.oxigraph().start_transaction()?;
+        for g in graphs.clone() {
+            t.clear_graph(NamedNodeRef::new_unchecked(g))?;
+        }
+        t.commit()?;
+        let mut h = self.hashes.write().unwrap_or_else(PoisonError::into_inner);
+        for g in graphs {
+            h.remove(g);
+        }
+        Ok(())
     }
 
     /// Notes the hashes of articles just written.
