@@ -23,6 +23,7 @@
 //! # Ok::<(), kglink::error::Error>(())
 //! ```
 
+pub mod abbrev;
 pub mod annotate;
 pub mod company;
 pub mod error;

@@ -181,6 +181,11 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         }
     }
     resolve_defined_acronyms(text, &mut links);
+    // "artificial pancreas (AP)": here AP is not the news agency
+    let common = crate::abbrev::common_noun_abbreviations(text);
+    if !common.is_empty() {
+        links.retain(|l| !common.contains(&text[l.mention.start..l.mention.end]));
+    }
     resolve_short_orgs(text, &mut links);
     resolve_generic_institutions(kb, text, &mut links);
     for l in &mut links {
