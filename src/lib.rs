@@ -25,6 +25,7 @@
 
 pub mod abbrev;
 pub mod annotate;
+pub mod clubs;
 pub mod company;
 pub mod error;
 pub mod eval;

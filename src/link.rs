@@ -241,6 +241,20 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
                 *l = team_link(&l.mention, &text[l.mention.start..l.mention.end], l.etype);
             }
         }
+        // "joined Newcastle": the club the KB knows by its town's name
+        for l in links
+            .iter_mut()
+            .filter(|l| l.is_nil() && l.etype == EntityType::Org)
+        {
+            let surface = &text[l.mention.start..l.mention.end];
+            if let Some(id) = crate::clubs::club_by_town(kb, surface) {
+                let e = kb.entity(id);
+                l.target = Target::Known(e.qid.clone());
+                l.label = e.label.clone();
+                l.mention.etype = EntityType::Org;
+                l.confidence = 0.7;
+            }
+        }
     }
     links
 }
