@@ -1,7 +1,14 @@
-//! Abbreviations a text defines for common nouns: "artificial pancreas (AP)",
-//! "non-governmental organisations (NGOs)".
+//! Abbreviations in running text.
 //!
-//! Within such a text the abbreviation means the thing, not the organization
+//! **Sentence-final dots.** "... talks with the U.S. And Japan said ..." : when an
+//! abbreviation ending in a dot ("U.S.", "Ore.", "Calif.") is followed on the
+//! same line by a word that starts sentences and never continues a name ("The",
+//! "And", "He", "Last"), its dot also ends the sentence, and news annotation (as
+//! the CoNLL and Reuters tokenizers do) leaves that dot out of the mention:
+//! [`sentence_final_dot`].
+//!
+//! **Defined common nouns.** Abbreviations a text defines for common nouns:
+//! "artificial pancreas (AP)", "non-governmental organisations (NGOs)". Within such a text the abbreviation means the thing, not the organization
 //! the KB knows under the same letters (AP is also the Associated Press), so the
 //! linker drops those mentions. A definition is a parenthesized run of two to
 //! six capitals (an optional plural `s` after them) whose letters are the
@@ -14,6 +21,85 @@ use std::collections::HashSet;
 const SMALL_WORDS: &[&str] = &[
     "of", "and", "for", "the", "in", "on", "to", "a", "an", "with", "by",
 ];
+
+/// Capitalized words that start sentences and do not continue a name.
+const SENTENCE_STARTERS: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "And",
+    "But",
+    "Or",
+    "So",
+    "Yet",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "You",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "There",
+    "Its",
+    "His",
+    "Her",
+    "Their",
+    "Our",
+    "In",
+    "On",
+    "At",
+    "As",
+    "For",
+    "If",
+    "When",
+    "While",
+    "After",
+    "Before",
+    "Since",
+    "Last",
+    "Next",
+    "Some",
+    "Most",
+    "Many",
+    "All",
+    "No",
+    "Other",
+    "Such",
+    "Meanwhile",
+    "However",
+    "Also",
+    "Earlier",
+    "Later",
+];
+
+/// Whether the mention ending at byte `end` of `text` ends with an
+/// abbreviation's dot that also ends the sentence ("the U.S. And Japan",
+/// "Salem, Ore. The acquisition"). Only dots of abbreviations count: a word of
+/// at most five letters before the dot, or dotted initials ("U.K.").
+pub fn sentence_final_dot(text: &str, start: usize, end: usize) -> bool {
+    let surface = &text[start..end];
+    let Some(body) = surface.strip_suffix('.') else {
+        return false;
+    };
+    let last = body.rsplit([' ', '.']).next().unwrap_or("");
+    let abbreviation = body.contains('.')
+        || (!last.is_empty() && last.chars().count() <= 5 && last.chars().all(char::is_alphabetic));
+    if !abbreviation {
+        return false;
+    }
+    let Some(rest) = text[end..].strip_prefix(' ') else {
+        return false;
+    };
+    let word: &str = rest
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    SENTENCE_STARTERS.contains(&word)
+}
 
 /// The abbreviations `text` defines for common-noun phrases.
 pub fn common_noun_abbreviations(text: &str) -> HashSet<String> {
@@ -84,6 +170,25 @@ mod tests {
         assert!(a.contains("NGOs") && a.contains("NGO"), "{a:?}");
         let t = "the rate of return on equity (ROE) rose";
         assert!(common_noun_abbreviations(t).contains("ROE"));
+    }
+
+    #[test]
+    fn abbreviation_dots_that_end_sentences() {
+        let end = |t: &str, m: &str| {
+            let s = t.find(m).unwrap();
+            sentence_final_dot(t, s, s + m.len())
+        };
+        assert!(end("talks with the U.S. And Japan went on", "U.S."));
+        assert!(end("of Salem, Ore. The deal closed", "Ore."));
+        assert!(end("met in the U.K. Last December", "U.K."));
+        // the name goes on, or the next word is not a sentence starter
+        assert!(!end("the U.S. Labor Day weekend", "U.S."));
+        assert!(!end("the U.S. economy", "U.S."));
+        // not at the end of the text, no dot, not an abbreviation, a new line
+        assert!(!end("the U.S.", "U.S."));
+        assert!(!end("the US And Japan", "US"));
+        assert!(!end("in Washington. The deal", "Washington."));
+        assert!(!end("BUCKHANNON, W. Va.\nThe miners", "W. Va."));
     }
 
     #[test]

@@ -180,6 +180,12 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             m.end += 1;
         }
     }
+    // "the U.S. And Japan": the dot ends the sentence, not the name
+    for l in &mut links {
+        if crate::abbrev::sentence_final_dot(text, l.mention.start, l.mention.end) {
+            l.mention.end -= 1;
+        }
+    }
     resolve_defined_acronyms(text, &mut links);
     // "artificial pancreas (AP)": here AP is not the news agency
     let common = crate::abbrev::common_noun_abbreviations(text);
