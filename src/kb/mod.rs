@@ -12,6 +12,7 @@ pub mod import;
 mod index;
 mod load;
 pub mod online;
+pub mod variants;
 
 pub use index::{AliasHit, AliasIndex, Found};
 pub use load::is_qid;
