@@ -134,33 +134,14 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
     });
     // a country name or demonym that is only the first word of a longer name
     let starts: std::collections::HashSet<usize> = spans.iter().map(|s| s.mention.start).collect();
+    // names dropped as parts of longer names: not to come back as unknown names
+    let mut parts: Vec<(usize, usize)> = Vec::new();
     spans.retain(|s| {
-        if s.mention.etype == EntityType::Per || mode_at(s.mention.start) != CaseMode::Mixed {
-            return true;
+        let keep = is_whole_name(kb, text, &tokens, s, &starts, &mode_at);
+        if !keep {
+            parts.push((s.mention.start, s.mention.end));
         }
-        let Some(next) = next_capitalized(text, &tokens, s.mention.end) else {
-            return true;
-        };
-        let word = next.text(text);
-        if contains(lexicon::MISC_KEYWORDS, word) {
-            return false;
-        }
-        // "American Dennis Mitchell", "Italian Foreign Minister Dini": a
-        // nationality before a person's name or office
-        let then_title = tokens
-            .get(tokens.partition_point(|t| t.start <= next.start))
-            .filter(|t| t.sentence == next.sentence && text[next.end..t.start].trim().is_empty())
-            .is_some_and(|t| contains(lexicon::TITLES, t.text(text)));
-        if s.mention.origin == Origin::Demonym
-            && !contains(lexicon::TITLES, word)
-            && !then_title
-            && !kb.is_given_name(word)
-            && !starts.contains(&next.start)
-        {
-            // "Korean War", "Japanese Red Cross": the pair is another name
-            return false;
-        }
-        true
+        keep
     });
 
     // 3. names after title cues
@@ -235,17 +216,76 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
     if let Some(tagger) = tagger {
         let tagged = tagger.tag_found(kb, text, &tokens, all_found);
         merge_tagged(kb, text, &tokens, &mut spans, &tagged, &mode_at);
+        spans.retain(|s| {
+            !(s.candidates.is_empty() && parts.contains(&(s.mention.start, s.mention.end)))
+        });
         demonyms_as_names(text, &mut spans);
         return Recognized { tokens, spans };
     }
     for single in [false, true] {
         let (extra, absorbed) = unknown_names(kb, text, &tokens, &spans, &mode_at, single);
         spans.retain(|s| !absorbed.contains(&s.mention.start));
-        spans.extend(extra);
+        spans.extend(
+            extra
+                .into_iter()
+                .filter(|s| !parts.contains(&(s.mention.start, s.mention.end))),
+        );
         spans.sort_by_key(|s| s.mention.start);
     }
     Recognized { tokens, spans }
 }
+
+/// Whether a KB name is a name of its own, not only the first word of a longer
+/// name ("Korean War", "Japanese Red Cross", "Chicago Office of Emergency
+/// Management", "Florida State").
+fn is_whole_name(
+    kb: &Kb,
+    text: &str,
+    tokens: &[Token],
+    s: &Span,
+    starts: &std::collections::HashSet<usize>,
+    mode_at: &impl Fn(usize) -> CaseMode,
+) -> bool {
+    if s.mention.etype == EntityType::Per || mode_at(s.mention.start) != CaseMode::Mixed {
+        return true;
+    }
+    let Some(next) = next_capitalized(text, &tokens, s.mention.end) else {
+        return true;
+    };
+    let word = next.text(text);
+    if contains(lexicon::MISC_KEYWORDS, word) {
+        return false;
+    }
+    // "Chicago Office of Emergency Management", "Florida State", "Oklahoma
+    // City": a place's name that starts an organization's or another
+    // place's name
+    if matches!(s.mention.etype, EntityType::Loc | EntityType::Country)
+        && s.mention.origin == Origin::Gazetteer
+        && (contains(lexicon::ORG_KEYWORDS, word) || contains(PLACE_NAME_HEADS, word))
+    {
+        return false;
+    }
+    // "American Dennis Mitchell", "Italian Foreign Minister Dini": a
+    // nationality before a person's name or office
+    let then_title = tokens
+        .get(tokens.partition_point(|t| t.start <= next.start))
+        .filter(|t| t.sentence == next.sentence && text[next.end..t.start].trim().is_empty())
+        .is_some_and(|t| contains(lexicon::TITLES, t.text(text)));
+    if s.mention.origin == Origin::Demonym
+        && !contains(lexicon::TITLES, word)
+        && !then_title
+        && !kb.is_given_name(word)
+        && !starts.contains(&next.start)
+    {
+        // "Korean War", "Japanese Red Cross": the pair is another name
+        return false;
+    }
+    true
+}
+
+/// Capitalized words after a place's name that make the pair another name
+/// ("Oklahoma City", "Florida State").
+const PLACE_NAME_HEADS: &[&str] = &["city", "state"];
 
 /// Words before a singular demonym noun that make it one ("a Finn", "the
 /// Dane", "every Pole").
