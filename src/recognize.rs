@@ -126,11 +126,20 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
 
     // 2. a bare family name that is also a given name before another capitalized
     // word starts a longer name ("Henry Ford"): left to the capitalized-run step
+    // "Cameron Diaz": any bare family name before a capitalized word that is
+    // not a date or a common word is the first word of someone else's name
     spans.retain(|s| {
-        !(s.surname_only()
+        let Some(next) = next_capitalized(text, &tokens, s.mention.end) else {
+            return true;
+        };
+        let word = next.text(text);
+        let other_name = kb.is_given_name(&text[s.mention.start..s.mention.end])
+            || !(contains(lexicon::NOT_NAMES, word)
+                || contains(lexicon::MONTHS, word)
+                || contains(lexicon::TITLES, word));
+        !(bare_family_name(kb, text, s)
             && mode_at(s.mention.start) == CaseMode::Mixed
-            && kb.is_given_name(&text[s.mention.start..s.mention.end])
-            && next_capitalized(text, &tokens, s.mention.end).is_some())
+            && other_name)
     });
     // a country name or demonym that is only the first word of a longer name
     let starts: std::collections::HashSet<usize> = spans.iter().map(|s| s.mention.start).collect();
@@ -281,6 +290,22 @@ fn is_whole_name(
         return false;
     }
     true
+}
+
+/// Whether the span is a person's family name alone: a surname alias, or a
+/// one-word alias that is the last word of every candidate person's name
+/// ("Cameron" listed for David Cameron).
+fn bare_family_name(kb: &Kb, text: &str, s: &Span) -> bool {
+    if s.surname_only() {
+        return true;
+    }
+    let surface = &text[s.mention.start..s.mention.end];
+    !surface.contains(' ')
+        && !s.candidates.is_empty()
+        && s.candidates.iter().all(|c| {
+            let e = kb.entity(c.0);
+            e.etype == EntityType::Per && e.label.rsplit(' ').next() == Some(surface)
+        })
 }
 
 /// Capitalized words after a place's name that make the pair another name
