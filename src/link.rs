@@ -318,12 +318,22 @@ fn resolve_defined_acronyms(text: &str, links: &mut [Link]) {
 /// "the Treasury", "the Finance Ministry": an unknown organization whose name is
 /// a country-relative institution name (see [`crate::kb::generic`]) is that
 /// institution of the document's country, when the KB has it.
-fn resolve_generic_institutions(kb: &Kb, text: &str, links: &mut [Link]) {
+///
+/// A name only the generic step of recognition found (gazetteer origin, no
+/// candidates) that does not resolve is dropped.
+fn resolve_generic_institutions(kb: &Kb, text: &str, links: &mut Vec<Link>) {
     let known = links.iter().filter_map(|l| match &l.target {
         Target::Known(q) => kb.by_qid(q),
         Target::Unknown(_) => None,
     });
-    let Some(country) = generic::document_country(kb, known) else {
+    let country = generic::document_country(kb, known);
+    let generic_only = |l: &Link| {
+        l.is_nil()
+            && l.mention.origin == Origin::Gazetteer
+            && generic::is_generic_name(kb, &text[l.mention.start..l.mention.end])
+    };
+    let Some(country) = country else {
+        links.retain(|l| !generic_only(l));
         return;
     };
     // "the Supreme Court in Florida": another place's institution
@@ -360,6 +370,7 @@ fn resolve_generic_institutions(kb: &Kb, text: &str, links: &mut [Link]) {
             l.confidence = 0.8;
         }
     }
+    links.retain(|l| !generic_only(l));
 }
 
 /// Whether the capitals of `acronym` are the initials of (some of) the

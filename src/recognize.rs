@@ -229,6 +229,7 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
             !(s.candidates.is_empty() && parts.contains(&(s.mention.start, s.mention.end)))
         });
         demonyms_as_names(text, &mut spans);
+        generic_institutions(kb, text, &tokens, &mut spans, &mode_at);
         return Recognized { tokens, spans };
     }
     for single in [false, true] {
@@ -241,7 +242,88 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
         );
         spans.sort_by_key(|s| s.mention.start);
     }
+    generic_institutions(kb, text, &tokens, &mut spans, &mode_at);
     Recognized { tokens, spans }
+}
+
+/// "the Navy", "Homeland Security": a country-relative institution name (see
+/// [`crate::kb::generic`]) that no other step found, standing alone (no
+/// capitalized word right before or after it). It becomes an organization
+/// without candidates and with the gazetteer origin; the linker resolves it to
+/// the institution of the document's country or drops it.
+fn generic_institutions(
+    kb: &Kb,
+    text: &str,
+    tokens: &[Token],
+    spans: &mut Vec<Span>,
+    mode_at: &dyn Fn(usize) -> CaseMode,
+) {
+    let names = kb.generic_names();
+    if names.is_empty() {
+        return;
+    }
+    let covered = |spans: &[Span], a: usize, b: usize| {
+        spans
+            .iter()
+            .any(|s| s.mention.start < b && a < s.mention.end)
+    };
+    let joined = |a: &Token, b: &Token| text[a.end..b.start] == *" " && a.sentence == b.sentence;
+    let mut added = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        if !text::is_capitalized(t.text(text)) || mode_at(t.start) != CaseMode::Mixed {
+            i += 1;
+            continue;
+        }
+        let mut matched = None;
+        for len in (1..=4).rev() {
+            let j = i + len - 1;
+            if j >= tokens.len() || !(i..j).all(|k| joined(&tokens[k], &tokens[k + 1])) {
+                continue;
+            }
+            let (a, b) = (t.start, tokens[j].end);
+            // every word capitalized but connectors ("Ministry of Finance")
+            let proper = tokens[i..=j].iter().all(|w| {
+                let w = w.text(text);
+                text::is_capitalized(w) || contains(lexicon::CONNECTORS, w)
+            });
+            if proper && names.contains_key(&text::name_key(&text[a..b])) && !covered(spans, a, b) {
+                matched = Some(j);
+                break;
+            }
+        }
+        let Some(j) = matched else {
+            i += 1;
+            continue;
+        };
+        let capital_next = tokens
+            .get(j + 1)
+            .is_some_and(|n| joined(&tokens[j], n) && text::is_capitalized(n.text(text)));
+        let capital_before = i > 0
+            && joined(&tokens[i - 1], &t)
+            && text::is_capitalized(tokens[i - 1].text(text))
+            && !contains(lexicon::NOT_NAMES, tokens[i - 1].text(text));
+        if !capital_next && !capital_before {
+            added.push(Span {
+                mention: Mention {
+                    start: t.start,
+                    end: tokens[j].end,
+                    etype: EntityType::Org,
+                    origin: Origin::Gazetteer,
+                    sentence: t.sentence,
+                    title: None,
+                },
+                candidates: Vec::new(),
+                tagger_score: None,
+            });
+        }
+        i = j + 1;
+    }
+    if !added.is_empty() {
+        spans.extend(added);
+        spans.sort_by_key(|s| s.mention.start);
+    }
 }
 
 /// Whether a KB name is a name of its own, not only the first word of a longer

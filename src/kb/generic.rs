@@ -134,12 +134,21 @@ pub fn document_country(kb: &Kb, entities: impl IntoIterator<Item = EntityId>) -
     }
 }
 
+/// The lookup key of a generic name ("the Treasury" → "treasury").
+fn generic_key(name: &str) -> String {
+    let key = name_key(name);
+    key.strip_prefix("the ").map(str::to_string).unwrap_or(key)
+}
+
+/// Whether `name` is one of the KB's generic institution names.
+pub fn is_generic_name(kb: &Kb, name: &str) -> bool {
+    kb.generic_names().contains_key(&generic_key(name))
+}
+
 /// The institution of `country` that the generic `name` stands for, if the KB
 /// has exactly one.
 pub fn resolve(kb: &Kb, name: &str, country: EntityId) -> Option<EntityId> {
-    let key = name_key(name);
-    let key = key.strip_prefix("the ").map(str::to_string).unwrap_or(key);
-    let hits = kb.generic_names().get(&key)?;
+    let hits = kb.generic_names().get(&generic_key(name))?;
     let mut of_country = hits
         .iter()
         .copied()
