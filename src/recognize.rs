@@ -340,7 +340,7 @@ fn is_whole_name(
     if s.mention.etype == EntityType::Per || mode_at(s.mention.start) != CaseMode::Mixed {
         return true;
     }
-    let Some(next) = next_capitalized(text, &tokens, s.mention.end) else {
+    let Some(next) = next_capitalized(text, tokens, s.mention.end) else {
         return true;
     };
     let word = next.text(text);
