@@ -127,14 +127,25 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
     // 2. a bare family name that is also a given name before another capitalized
     // word starts a longer name ("Henry Ford"): left to the capitalized-run step
     // "Cameron Diaz": any bare family name before a capitalized word that is
-    // not a date or a common word is the first word of someone else's name
+    // not a date or a common word is the first word of someone else's name,
+    // unless that word is a KB name too and the text also uses the first one
+    // alone ("Trump Kim summit ... Trump said")
+    let kb_starts: std::collections::HashSet<usize> =
+        spans.iter().map(|s| s.mention.start).collect();
+    let alone: std::collections::HashSet<&str> = spans
+        .iter()
+        .filter(|s| next_capitalized(text, &tokens, s.mention.end).is_none())
+        .map(|s| &text[s.mention.start..s.mention.end])
+        .collect();
     spans.retain(|s| {
         let Some(next) = next_capitalized(text, &tokens, s.mention.end) else {
             return true;
         };
         let word = next.text(text);
-        let other_name = kb.is_given_name(&text[s.mention.start..s.mention.end])
-            || !(contains(lexicon::NOT_NAMES, word)
+        let surface = &text[s.mention.start..s.mention.end];
+        let other_name = kb.is_given_name(surface)
+            || !((alone.contains(surface) && kb_starts.contains(&next.start))
+                || contains(lexicon::NOT_NAMES, word)
                 || contains(lexicon::MONTHS, word)
                 || contains(lexicon::TITLES, word));
         !(bare_family_name(kb, text, s)
