@@ -401,6 +401,32 @@ fn bare_family_name(kb: &Kb, text: &str, s: &Span) -> bool {
         })
 }
 
+/// A person's name the tagger found with a courtesy title in front ("Mr.
+/// Maliki") starts after the title: the title is not part of the name.
+fn without_personal_title(text: &str, tokens: &[Token], t: TaggedSpan) -> TaggedSpan {
+    if t.label.entity_type() != Some(EntityType::Per) {
+        return t;
+    }
+    let i = tokens.partition_point(|x| x.start < t.start);
+    let Some(first) = tokens.get(i).filter(|x| x.start == t.start) else {
+        return t;
+    };
+    if !contains(lexicon::PERSONAL_TITLES, first.text(text)) {
+        return t;
+    }
+    // the name goes on after the title (and its dot)
+    let next = tokens[i + 1..]
+        .iter()
+        .find(|x| x.start < t.end && x.text(text) != ".");
+    match next {
+        Some(n) => TaggedSpan {
+            start: n.start,
+            ..t
+        },
+        None => t,
+    }
+}
+
 /// Capitalized words after a place's name that make the pair another name
 /// ("Oklahoma City", "Florida State").
 const PLACE_NAME_HEADS: &[&str] = &["city", "state"];
@@ -626,6 +652,7 @@ fn merge_tagged(
     let mut added = Vec::new();
     let mut removed = vec![false; spans.len()];
     for t in tagged {
+        let t = &without_personal_title(text, tokens, *t);
         if mode_at(t.start) == CaseMode::Lower {
             continue;
         }
