@@ -128,6 +128,12 @@ impl AliasIndex {
                 if let Some(t) = super::variants::german_transliteration(name) {
                     add(&t, id, *kind);
                 }
+                // "the Labour party"
+                if e.kind == "party" {
+                    if let Some(p) = super::variants::party_lower_case(name) {
+                        add(&p, id, *kind);
+                    }
+                }
                 // "Moody's", "McDonald's" lose their apostrophe in plain-text feeds
                 if e.etype != EntityType::Per {
                     if let Some(plain) = without_possessive_apostrophe(name) {

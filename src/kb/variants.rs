@@ -1,7 +1,8 @@
 //! Spelling variants of KB names that news writes without the KB listing them:
 //! German umlauts transliterated ("Rühe" → "Ruehe", "Düsseldorf" →
 //! "Duesseldorf") and Arabic family names without their article ("al-Maliki"
-//! → "Maliki", "el-Sisi" → "Sisi").
+//! → "Maliki", "el-Sisi" → "Sisi"), and parties with a lower-case "party"
+//! ("the Labour party").
 
 use crate::text::fold_diacritics;
 
@@ -40,6 +41,13 @@ pub fn without_arabic_article(family: &str) -> Option<&str> {
         .then_some(rest)
 }
 
+/// A party's name ending in "Party" as news also writes it, with a lower-case
+/// "party" ("Labour party", "Communist Party of China" stays); `None` otherwise.
+pub fn party_lower_case(name: &str) -> Option<String> {
+    let stem = name.strip_suffix(" Party")?;
+    (!stem.is_empty()).then(|| format!("{stem} party"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +74,17 @@ mod tests {
         );
         assert_eq!(german_transliteration("Erdoğan"), None);
         assert_eq!(german_transliteration("Berlin"), None);
+    }
+
+    #[test]
+    fn parties_with_lower_case_party() {
+        assert_eq!(
+            party_lower_case("Labour Party").as_deref(),
+            Some("Labour party")
+        );
+        assert_eq!(party_lower_case("Communist Party of China"), None);
+        assert_eq!(party_lower_case("Party"), None);
+        assert_eq!(party_lower_case("Bundestag"), None);
     }
 
     #[test]
