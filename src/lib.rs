@@ -23,7 +23,9 @@
 //! # Ok::<(), kglink::error::Error>(())
 //! ```
 
+pub mod abbrev;
 pub mod annotate;
+pub mod clubs;
 pub mod company;
 pub mod error;
 pub mod eval;

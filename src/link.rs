@@ -7,7 +7,7 @@
 //! elsewhere in the text. Unknown names get a local ID minted from type and
 //! normalized name, so one unknown person is one node across articles.
 
-use crate::kb::{AliasKind, EntityId, Kb, PartialDate};
+use crate::kb::{generic, AliasKind, EntityId, Kb, PartialDate};
 use crate::model::{EntityType, Link, Mention, Origin, Target};
 use crate::recognize::{Recognized, Span};
 use crate::text::{name_key, slug};
@@ -180,8 +180,20 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             m.end += 1;
         }
     }
+    // "the U.S. And Japan": the dot ends the sentence, not the name
+    for l in &mut links {
+        if crate::abbrev::sentence_final_dot(text, l.mention.start, l.mention.end) {
+            l.mention.end -= 1;
+        }
+    }
     resolve_defined_acronyms(text, &mut links);
+    // "artificial pancreas (AP)": here AP is not the news agency
+    let common = crate::abbrev::common_noun_abbreviations(text);
+    if !common.is_empty() {
+        links.retain(|l| !common.contains(&text[l.mention.start..l.mention.end]));
+    }
     resolve_short_orgs(text, &mut links);
+    resolve_generic_institutions(kb, text, &mut links);
     for l in &mut links {
         if !l.is_nil() {
             l.confidence = calibrate(l.confidence, l.etype, &text[l.mention.start..l.mention.end]);
@@ -233,6 +245,20 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
                     );
             if team {
                 *l = team_link(&l.mention, &text[l.mention.start..l.mention.end], l.etype);
+            }
+        }
+        // "joined Newcastle": the club the KB knows by its town's name
+        for l in links
+            .iter_mut()
+            .filter(|l| l.is_nil() && l.etype == EntityType::Org)
+        {
+            let surface = &text[l.mention.start..l.mention.end];
+            if let Some(id) = crate::clubs::club_by_town(kb, surface) {
+                let e = kb.entity(id);
+                l.target = Target::Known(e.qid.clone());
+                l.label = e.label.clone();
+                l.mention.etype = EntityType::Org;
+                l.confidence = 0.7;
             }
         }
     }
@@ -287,6 +313,64 @@ fn resolve_defined_acronyms(text: &str, links: &mut [Link]) {
             }
         }
     }
+}
+
+/// "the Treasury", "the Finance Ministry": an unknown organization whose name is
+/// a country-relative institution name (see [`crate::kb::generic`]) is that
+/// institution of the document's country, when the KB has it.
+///
+/// A name only the generic step of recognition found (gazetteer origin, no
+/// candidates) that does not resolve is dropped.
+fn resolve_generic_institutions(kb: &Kb, text: &str, links: &mut Vec<Link>) {
+    let known = links.iter().filter_map(|l| match &l.target {
+        Target::Known(q) => kb.by_qid(q),
+        Target::Unknown(_) => None,
+    });
+    let country = generic::document_country(kb, known);
+    let generic_only = |l: &Link| {
+        l.is_nil()
+            && l.mention.origin == Origin::Gazetteer
+            && generic::is_generic_name(kb, &text[l.mention.start..l.mention.end])
+    };
+    let Some(country) = country else {
+        links.retain(|l| !generic_only(l));
+        return;
+    };
+    // "the Supreme Court in Florida": another place's institution
+    let places: Vec<(usize, Target)> = links
+        .iter()
+        .filter(|l| matches!(l.etype, EntityType::Loc | EntityType::Country))
+        .map(|l| (l.mention.start, l.target.clone()))
+        .collect();
+    let own = Target::Known(kb.entity(country).qid.clone());
+    let elsewhere = |end: usize| {
+        let rest = &text[end..];
+        let Some(after) = rest
+            .strip_prefix(" in ")
+            .or_else(|| rest.strip_prefix(" of "))
+        else {
+            return false;
+        };
+        let at = text.len() - after.len();
+        places.iter().any(|(s, t)| *s == at && *t != own)
+    };
+    for l in links
+        .iter_mut()
+        .filter(|l| l.is_nil() && l.etype == EntityType::Org)
+    {
+        let (start, end) = (l.mention.start, l.mention.end);
+        if generic::is_security(&text[..start], &text[end..]) || elsewhere(end) {
+            continue;
+        }
+        let surface = &text[start..end];
+        if let Some(id) = generic::resolve(kb, surface, country) {
+            let e = kb.entity(id);
+            l.target = Target::Known(e.qid.clone());
+            l.label = e.label.clone();
+            l.confidence = 0.8;
+        }
+    }
+    links.retain(|l| !generic_only(l));
 }
 
 /// Whether the capitals of `acronym` are the initials of (some of) the

@@ -126,41 +126,42 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
 
     // 2. a bare family name that is also a given name before another capitalized
     // word starts a longer name ("Henry Ford"): left to the capitalized-run step
+    // "Cameron Diaz": any bare family name before a capitalized word that is
+    // not a date or a common word is the first word of someone else's name,
+    // unless that word is a KB name too and the text also uses the first one
+    // alone ("Trump Kim summit ... Trump said")
+    let kb_starts: std::collections::HashSet<usize> =
+        spans.iter().map(|s| s.mention.start).collect();
+    let alone: std::collections::HashSet<&str> = spans
+        .iter()
+        .filter(|s| next_capitalized(text, &tokens, s.mention.end).is_none())
+        .map(|s| &text[s.mention.start..s.mention.end])
+        .collect();
     spans.retain(|s| {
-        !(s.surname_only()
-            && mode_at(s.mention.start) == CaseMode::Mixed
-            && kb.is_given_name(&text[s.mention.start..s.mention.end])
-            && next_capitalized(text, &tokens, s.mention.end).is_some())
-    });
-    // a country name or demonym that is only the first word of a longer name
-    let starts: std::collections::HashSet<usize> = spans.iter().map(|s| s.mention.start).collect();
-    spans.retain(|s| {
-        if s.mention.etype == EntityType::Per || mode_at(s.mention.start) != CaseMode::Mixed {
-            return true;
-        }
         let Some(next) = next_capitalized(text, &tokens, s.mention.end) else {
             return true;
         };
         let word = next.text(text);
-        if contains(lexicon::MISC_KEYWORDS, word) {
-            return false;
+        let surface = &text[s.mention.start..s.mention.end];
+        let other_name = kb.is_given_name(surface)
+            || !((alone.contains(surface) && kb_starts.contains(&next.start))
+                || contains(lexicon::NOT_NAMES, word)
+                || contains(lexicon::MONTHS, word)
+                || contains(lexicon::TITLES, word));
+        !(bare_family_name(kb, text, s)
+            && mode_at(s.mention.start) == CaseMode::Mixed
+            && other_name)
+    });
+    // a country name or demonym that is only the first word of a longer name
+    let starts: std::collections::HashSet<usize> = spans.iter().map(|s| s.mention.start).collect();
+    // names dropped as parts of longer names: not to come back as unknown names
+    let mut parts: Vec<(usize, usize)> = Vec::new();
+    spans.retain(|s| {
+        let keep = is_whole_name(kb, text, &tokens, s, &starts, &mode_at);
+        if !keep {
+            parts.push((s.mention.start, s.mention.end));
         }
-        // "American Dennis Mitchell", "Italian Foreign Minister Dini": a
-        // nationality before a person's name or office
-        let then_title = tokens
-            .get(tokens.partition_point(|t| t.start <= next.start))
-            .filter(|t| t.sentence == next.sentence && text[next.end..t.start].trim().is_empty())
-            .is_some_and(|t| contains(lexicon::TITLES, t.text(text)));
-        if s.mention.origin == Origin::Demonym
-            && !contains(lexicon::TITLES, word)
-            && !then_title
-            && !kb.is_given_name(word)
-            && !starts.contains(&next.start)
-        {
-            // "Korean War", "Japanese Red Cross": the pair is another name
-            return false;
-        }
-        true
+        keep
     });
 
     // 3. names after title cues
@@ -235,17 +236,200 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
     if let Some(tagger) = tagger {
         let tagged = tagger.tag_found(kb, text, &tokens, all_found);
         merge_tagged(kb, text, &tokens, &mut spans, &tagged, &mode_at);
+        spans.retain(|s| {
+            !(s.candidates.is_empty() && parts.contains(&(s.mention.start, s.mention.end)))
+        });
         demonyms_as_names(text, &mut spans);
+        generic_institutions(kb, text, &tokens, &mut spans, &mode_at);
         return Recognized { tokens, spans };
     }
     for single in [false, true] {
         let (extra, absorbed) = unknown_names(kb, text, &tokens, &spans, &mode_at, single);
         spans.retain(|s| !absorbed.contains(&s.mention.start));
-        spans.extend(extra);
+        spans.extend(
+            extra
+                .into_iter()
+                .filter(|s| !parts.contains(&(s.mention.start, s.mention.end))),
+        );
         spans.sort_by_key(|s| s.mention.start);
     }
+    generic_institutions(kb, text, &tokens, &mut spans, &mode_at);
     Recognized { tokens, spans }
 }
+
+/// "the Navy", "Homeland Security": a country-relative institution name (see
+/// [`crate::kb::generic`]) that no other step found, standing alone (no
+/// capitalized word right before or after it). It becomes an organization
+/// without candidates and with the gazetteer origin; the linker resolves it to
+/// the institution of the document's country or drops it.
+fn generic_institutions(
+    kb: &Kb,
+    text: &str,
+    tokens: &[Token],
+    spans: &mut Vec<Span>,
+    mode_at: &dyn Fn(usize) -> CaseMode,
+) {
+    let names = kb.generic_names();
+    if names.is_empty() {
+        return;
+    }
+    let covered = |spans: &[Span], a: usize, b: usize| {
+        spans
+            .iter()
+            .any(|s| s.mention.start < b && a < s.mention.end)
+    };
+    let joined = |a: &Token, b: &Token| text[a.end..b.start] == *" " && a.sentence == b.sentence;
+    let mut added = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        if !text::is_capitalized(t.text(text)) || mode_at(t.start) != CaseMode::Mixed {
+            i += 1;
+            continue;
+        }
+        let mut matched = None;
+        for len in (1..=4).rev() {
+            let j = i + len - 1;
+            if j >= tokens.len() || !(i..j).all(|k| joined(&tokens[k], &tokens[k + 1])) {
+                continue;
+            }
+            let (a, b) = (t.start, tokens[j].end);
+            // every word capitalized but connectors ("Ministry of Finance")
+            let proper = tokens[i..=j].iter().all(|w| {
+                let w = w.text(text);
+                text::is_capitalized(w) || contains(lexicon::CONNECTORS, w)
+            });
+            if proper && names.contains_key(&text::name_key(&text[a..b])) && !covered(spans, a, b) {
+                matched = Some(j);
+                break;
+            }
+        }
+        let Some(j) = matched else {
+            i += 1;
+            continue;
+        };
+        let capital_next = tokens
+            .get(j + 1)
+            .is_some_and(|n| joined(&tokens[j], n) && text::is_capitalized(n.text(text)));
+        let capital_before = i > 0
+            && joined(&tokens[i - 1], &t)
+            && text::is_capitalized(tokens[i - 1].text(text))
+            && !contains(lexicon::NOT_NAMES, tokens[i - 1].text(text));
+        if !capital_next && !capital_before {
+            added.push(Span {
+                mention: Mention {
+                    start: t.start,
+                    end: tokens[j].end,
+                    etype: EntityType::Org,
+                    origin: Origin::Gazetteer,
+                    sentence: t.sentence,
+                    title: None,
+                },
+                candidates: Vec::new(),
+                tagger_score: None,
+            });
+        }
+        i = j + 1;
+    }
+    if !added.is_empty() {
+        spans.extend(added);
+        spans.sort_by_key(|s| s.mention.start);
+    }
+}
+
+/// Whether a KB name is a name of its own, not only the first word of a longer
+/// name ("Korean War", "Japanese Red Cross", "Chicago Office of Emergency
+/// Management", "Florida State").
+fn is_whole_name(
+    kb: &Kb,
+    text: &str,
+    tokens: &[Token],
+    s: &Span,
+    starts: &std::collections::HashSet<usize>,
+    mode_at: &impl Fn(usize) -> CaseMode,
+) -> bool {
+    if s.mention.etype == EntityType::Per || mode_at(s.mention.start) != CaseMode::Mixed {
+        return true;
+    }
+    let Some(next) = next_capitalized(text, tokens, s.mention.end) else {
+        return true;
+    };
+    let word = next.text(text);
+    if contains(lexicon::MISC_KEYWORDS, word) {
+        return false;
+    }
+    // "Chicago Office of Emergency Management", "Florida State", "Oklahoma
+    // City": a place's name that starts an organization's or another
+    // place's name
+    if matches!(s.mention.etype, EntityType::Loc | EntityType::Country)
+        && s.mention.origin == Origin::Gazetteer
+        && (contains(lexicon::ORG_KEYWORDS, word) || contains(PLACE_NAME_HEADS, word))
+    {
+        return false;
+    }
+    // "American Dennis Mitchell", "Italian Foreign Minister Dini": a
+    // nationality before a person's name or office
+    let then_title = tokens
+        .get(tokens.partition_point(|t| t.start <= next.start))
+        .filter(|t| t.sentence == next.sentence && text[next.end..t.start].trim().is_empty())
+        .is_some_and(|t| contains(lexicon::TITLES, t.text(text)));
+    if s.mention.origin == Origin::Demonym
+        && !contains(lexicon::TITLES, word)
+        && !then_title
+        && !kb.is_given_name(word)
+        && !starts.contains(&next.start)
+    {
+        // "Korean War", "Japanese Red Cross": the pair is another name
+        return false;
+    }
+    true
+}
+
+/// Whether the span is a person's family name alone: a surname alias, or a
+/// one-word alias that is the last word of every candidate person's name
+/// ("Cameron" listed for David Cameron).
+fn bare_family_name(kb: &Kb, text: &str, s: &Span) -> bool {
+    if s.surname_only() {
+        return true;
+    }
+    let surface = &text[s.mention.start..s.mention.end];
+    !surface.contains(' ')
+        && !s.candidates.is_empty()
+        && s.candidates.iter().all(|c| {
+            let e = kb.entity(c.0);
+            e.etype == EntityType::Per && e.label.rsplit(' ').next() == Some(surface)
+        })
+}
+
+/// A person's name the tagger found with a courtesy title in front ("Mr.
+/// Maliki") starts after the title: the title is not part of the name.
+fn without_personal_title(text: &str, tokens: &[Token], t: TaggedSpan) -> TaggedSpan {
+    if t.label.entity_type() != Some(EntityType::Per) {
+        return t;
+    }
+    let i = tokens.partition_point(|x| x.start < t.start);
+    let Some(first) = tokens.get(i).filter(|x| x.start == t.start) else {
+        return t;
+    };
+    if !contains(lexicon::PERSONAL_TITLES, first.text(text)) {
+        return t;
+    }
+    // the name goes on after the title (and its dot)
+    let next = tokens[i + 1..]
+        .iter()
+        .find(|x| x.start < t.end && x.text(text) != ".");
+    match next {
+        Some(n) => TaggedSpan {
+            start: n.start,
+            ..t
+        },
+        None => t,
+    }
+}
+
+/// Capitalized words after a place's name that make the pair another name
+/// ("Oklahoma City", "Florida State").
+const PLACE_NAME_HEADS: &[&str] = &["city", "state"];
 
 /// Words before a singular demonym noun that make it one ("a Finn", "the
 /// Dane", "every Pole").
@@ -468,6 +652,7 @@ fn merge_tagged(
     let mut added = Vec::new();
     let mut removed = vec![false; spans.len()];
     for t in tagged {
+        let t = &without_personal_title(text, tokens, *t);
         if mode_at(t.start) == CaseMode::Lower {
             continue;
         }

@@ -1,7 +1,9 @@
 //! The alias index: every name of every entity under a normalized key, and one
 //! Aho-Corasick automaton that finds all of them in a text in a single pass.
 //!
-//! Variants are added at build time: diacritics folded (`Erdogan`), hyphens in
+//! Variants are added at build time: diacritics folded (`Erdogan`), umlauts
+//! transliterated (`Ruehe`), a family name without its Arabic article
+//! (`Maliki`), hyphens in
 //! people's names spaced (`Kim Jong Un`), typographic apostrophes, and a person's
 //! family name alone as a weak [`AliasKind::Surname`] alias.
 
@@ -122,6 +124,16 @@ impl AliasIndex {
                 if let Some(f) = fold_diacritics(name) {
                     add(&f, id, *kind);
                 }
+                // "Rühe" is "Ruehe" in English news
+                if let Some(t) = super::variants::german_transliteration(name) {
+                    add(&t, id, *kind);
+                }
+                // "the Labour party"
+                if e.kind == "party" {
+                    if let Some(p) = super::variants::party_lower_case(name) {
+                        add(&p, id, *kind);
+                    }
+                }
                 // "Moody's", "McDonald's" lose their apostrophe in plain-text feeds
                 if e.etype != EntityType::Per {
                     if let Some(plain) = without_possessive_apostrophe(name) {
@@ -162,6 +174,10 @@ impl AliasIndex {
                         add(family, id, AliasKind::Surname);
                         if let Some(f) = fold_diacritics(family) {
                             add(&f, id, AliasKind::Surname);
+                        }
+                        // "al-Maliki" is also "Maliki"
+                        if let Some(stem) = super::variants::without_arabic_article(family) {
+                            add(stem, id, AliasKind::Surname);
                         }
                     }
                     if given.chars().count() >= 3 && !given.ends_with('.') {

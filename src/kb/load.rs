@@ -407,6 +407,7 @@ pub(super) fn assemble(raw: RawKb) -> Result<Kb> {
         positions,
         position_by_qid,
         index,
+        generic: std::sync::OnceLock::new(),
     })
 }
 

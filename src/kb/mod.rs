@@ -7,10 +7,12 @@
 
 pub mod build;
 pub mod disk;
+pub mod generic;
 pub mod import;
 mod index;
 mod load;
 pub mod online;
+pub mod variants;
 
 pub use index::{AliasHit, AliasIndex, Found};
 pub use load::is_qid;
@@ -210,6 +212,7 @@ pub struct Kb {
     positions: Vec<Position>,
     position_by_qid: HashMap<String, usize>,
     index: AliasIndex,
+    generic: OnceLock<generic::GenericNames>,
 }
 
 impl Kb {
@@ -275,6 +278,12 @@ impl Kb {
     /// The alias index.
     pub fn index(&self) -> &AliasIndex {
         &self.index
+    }
+
+    /// The country-relative names of institutions ("Treasury"), derived on
+    /// first use (see [`generic`]).
+    pub fn generic_names(&self) -> &generic::GenericNames {
+        self.generic.get_or_init(|| generic::derive(self))
     }
 
     /// Candidates for a name, best prior first (`kb lookup`).
