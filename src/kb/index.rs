@@ -54,38 +54,6 @@ const PARTICLES: &[&str] = &[
 ];
 
 /// "II", "XVI": a regnal number.
-/// `name` with the apostrophe of a possessive word ("Moody's", "McDonald’s")
-/// dropped, when it has one.
-fn without_possessive_apostrophe(name: &str) -> Option<String> {
-    let mut out = String::with_capacity(name.len());
-    let mut changed = false;
-    let chars: Vec<char> = name.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        let possessive = matches!(c, '\'' | '’')
-            && i > 0
-            && chars[i - 1].is_alphabetic()
-            && chars.get(i + 1) == Some(&'s')
-            && chars.get(i + 2).is_none_or(|n| !n.is_alphanumeric());
-        if possessive {
-            changed = true;
-        } else {
-            out.push(c);
-        }
-    }
-    changed.then_some(out)
-}
-
-/// True when every hyphen in `name` joins two capitalized parts
-/// ("Rolls-Royce", not "Stoke-on-Trent" or "Al-Qaeda"'s lower-case kin).
-fn hyphen_joins_capitals(name: &str) -> bool {
-    let parts: Vec<&str> = name.split('-').collect();
-    parts.len() > 1
-        && parts.iter().all(|p| {
-            p.chars().next().is_some_and(char::is_uppercase)
-                && p.chars().last().is_some_and(char::is_alphabetic)
-        })
-}
-
 fn is_roman_numeral(w: &str) -> bool {
     !w.is_empty() && w.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L'))
 }
@@ -136,13 +104,14 @@ impl AliasIndex {
                 }
                 // "Moody's", "McDonald's" lose their apostrophe in plain-text feeds
                 if e.etype != EntityType::Per {
-                    if let Some(plain) = without_possessive_apostrophe(name) {
+                    if let Some(plain) = super::variants::without_possessive_apostrophe(name) {
                         add(&plain, id, *kind);
                     }
                 }
                 // "Rolls-Royce", "Toronto-Dominion Bank" are also written with
                 // a space (people's double names with any hyphen)
-                if name.contains('-') && (e.etype == EntityType::Per || hyphen_joins_capitals(name))
+                if name.contains('-')
+                    && (e.etype == EntityType::Per || super::variants::hyphen_joins_capitals(name))
                 {
                     add(&name.replace('-', " "), id, *kind);
                 }
@@ -273,31 +242,5 @@ impl AliasIndex {
     pub(super) fn is_given_name(&self, word: &str) -> bool {
         let key = name_key(word);
         self.given_names.contains(&key) || crate::lexicon::GIVEN_NAMES.contains(&key.as_str())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn name_variants() {
-        assert_eq!(
-            without_possessive_apostrophe("Moody's Investors Service").as_deref(),
-            Some("Moodys Investors Service")
-        );
-        assert_eq!(
-            without_possessive_apostrophe("McDonald’s").as_deref(),
-            Some("McDonalds")
-        );
-        // not a possessive: left alone
-        assert_eq!(without_possessive_apostrophe("O'Neill"), None);
-        assert_eq!(without_possessive_apostrophe("Côte d'Ivoire"), None);
-        assert_eq!(without_possessive_apostrophe("'s Hertogenbosch"), None);
-        assert!(hyphen_joins_capitals("Rolls-Royce"));
-        assert!(hyphen_joins_capitals("Toronto-Dominion Bank"));
-        assert!(!hyphen_joins_capitals("Stoke-on-Trent"));
-        assert!(!hyphen_joins_capitals("Coca-"));
-        assert!(!hyphen_joins_capitals("Rolls Royce"));
     }
 }

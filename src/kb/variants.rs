@@ -1,8 +1,9 @@
 //! Spelling variants of KB names that news writes without the KB listing them:
 //! German umlauts transliterated ("Rühe" → "Ruehe", "Düsseldorf" →
 //! "Duesseldorf") and Arabic family names without their article ("al-Maliki"
-//! → "Maliki", "el-Sisi" → "Sisi"), and parties with a lower-case "party"
-//! ("the Labour party").
+//! → "Maliki", "el-Sisi" → "Sisi"), parties with a lower-case "party"
+//! ("the Labour party"), possessives without their apostrophe ("Moodys") and
+//! hyphenated names with a space ("Rolls Royce").
 
 use crate::text::fold_diacritics;
 
@@ -46,6 +47,38 @@ pub fn without_arabic_article(family: &str) -> Option<&str> {
 pub fn party_lower_case(name: &str) -> Option<String> {
     let stem = name.strip_suffix(" Party")?;
     (!stem.is_empty()).then(|| format!("{stem} party"))
+}
+
+/// `name` with the apostrophe of a possessive word ("Moody's", "McDonald’s")
+/// dropped, when it has one.
+pub fn without_possessive_apostrophe(name: &str) -> Option<String> {
+    let mut out = String::with_capacity(name.len());
+    let mut changed = false;
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let possessive = matches!(c, '\'' | '’')
+            && i > 0
+            && chars[i - 1].is_alphabetic()
+            && chars.get(i + 1) == Some(&'s')
+            && chars.get(i + 2).is_none_or(|n| !n.is_alphanumeric());
+        if possessive {
+            changed = true;
+        } else {
+            out.push(c);
+        }
+    }
+    changed.then_some(out)
+}
+
+/// True when every hyphen in `name` joins two capitalized parts
+/// ("Rolls-Royce", not "Stoke-on-Trent" or "Al-Qaeda"'s lower-case kin).
+pub fn hyphen_joins_capitals(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() > 1
+        && parts.iter().all(|p| {
+            p.chars().next().is_some_and(char::is_uppercase)
+                && p.chars().last().is_some_and(char::is_alphabetic)
+        })
 }
 
 #[cfg(test)]
@@ -96,5 +129,26 @@ mod tests {
         assert_eq!(without_arabic_article("al-qaeda"), None);
         assert_eq!(without_arabic_article("Alonso"), None);
         assert_eq!(without_arabic_article("al"), None);
+    }
+
+    #[test]
+    fn possessives_and_hyphens() {
+        assert_eq!(
+            without_possessive_apostrophe("Moody's Investors Service").as_deref(),
+            Some("Moodys Investors Service")
+        );
+        assert_eq!(
+            without_possessive_apostrophe("McDonald’s").as_deref(),
+            Some("McDonalds")
+        );
+        // not a possessive: left alone
+        assert_eq!(without_possessive_apostrophe("O'Neill"), None);
+        assert_eq!(without_possessive_apostrophe("Côte d'Ivoire"), None);
+        assert_eq!(without_possessive_apostrophe("'s Hertogenbosch"), None);
+        assert!(hyphen_joins_capitals("Rolls-Royce"));
+        assert!(hyphen_joins_capitals("Toronto-Dominion Bank"));
+        assert!(!hyphen_joins_capitals("Stoke-on-Trent"));
+        assert!(!hyphen_joins_capitals("Coca-"));
+        assert!(!hyphen_joins_capitals("Rolls Royce"));
     }
 }
