@@ -99,6 +99,13 @@ pub const TITLES: &[&str] = &[
     "chairperson",
 ];
 
+/// Titles of monarchs and popes, whose names take a regnal number ("Queen
+/// Elizabeth I"). Capitalized, as they stand before the name.
+pub const ROYAL_TITLES: &[&str] = &[
+    "King", "Queen", "Pope", "Emperor", "Empress", "Tsar", "Czar", "Tsarina", "Kaiser", "Shah",
+    "Sultan", "Prince", "Princess",
+];
+
 /// Titles that say the next name is a person even when the KB types it otherwise.
 pub const PERSONAL_TITLES: &[&str] = &["mr", "mrs", "ms", "dr", "sir", "dame", "madam"];
 

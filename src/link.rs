@@ -186,6 +186,34 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             l.mention.end -= 1;
         }
     }
+    // "Queen Elizabeth I": a regnal number after the name names another holder
+    for l in &mut links {
+        if l.etype != EntityType::Per {
+            continue;
+        }
+        let Some(end) = regnal_suffix(text, l.mention.start, l.mention.end) else {
+            continue;
+        };
+        let named = name_key(&text[l.mention.start..end]);
+        let known = match &l.target {
+            Target::Known(q) => kb.by_qid(q).is_some_and(|id| {
+                kb.entity(id)
+                    .names
+                    .iter()
+                    .any(|(n, _)| named.ends_with(&name_key(n)))
+            }),
+            Target::Unknown(_) => false,
+        };
+        l.mention.end = end;
+        if !known {
+            *l = unknown_link(
+                &l.mention,
+                &text[l.mention.start..end],
+                EntityType::Per,
+                None,
+            );
+        }
+    }
     resolve_defined_acronyms(text, &mut links);
     // "artificial pancreas (AP)": here AP is not the news agency
     let common = crate::abbrev::common_noun_abbreviations(text);
@@ -233,6 +261,16 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             .filter(|(_, &t)| t)
             .map(|(l, _)| surface(l))
             .collect();
+        // "The Irish , under new manager", "the Turkish goal": a demonym for the
+        // national team
+        for l in links.iter_mut().filter(|l| {
+            l.mention.origin == Origin::Demonym && l.etype == EntityType::Country && !l.is_nil()
+        }) {
+            if crate::sports::is_team_demonym(text, &rec.tokens, l.mention.start, l.mention.end) {
+                let label = l.label.clone();
+                *l = team_link(&l.mention, &label, EntityType::Country);
+            }
+        }
         for (l, team) in links.iter_mut().zip(teams) {
             let team = team
                 || candidate(l)
@@ -247,6 +285,24 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
                 *l = team_link(&l.mention, &text[l.mention.start..l.mention.end], l.etype);
             }
         }
+        // a bare family name on a sports page is a player's: not the politician
+        // the KB knows by it, unless the KB says they are a sportsperson
+        links.retain(|l| {
+            let Target::Known(q) = &l.target else {
+                return true;
+            };
+            let bare = l.etype == EntityType::Per
+                && l.mention.origin != Origin::Coreference
+                && l.mention.title.is_none()
+                && name_words(&text[l.mention.start..l.mention.end]).len() == 1;
+            !bare
+                || kb.by_qid(q).is_some_and(|id| {
+                    kb.entity(id)
+                        .description
+                        .as_deref()
+                        .is_some_and(crate::sports::is_sportsperson)
+                })
+        });
         // "joined Newcastle": the club the KB knows by its town's name
         for l in links
             .iter_mut()
@@ -463,6 +519,25 @@ fn is_acronym_of(acronym: &str, name: &str) -> bool {
     }
     let mut it = initials.iter();
     letters.iter().all(|l| it.any(|i| i == l))
+}
+
+/// The end of a regnal number right after the name at `start..end` ("Queen
+/// Elizabeth I", "Pope John Paul II") that the name does not include. "I" counts
+/// only after a monarch's or pope's title, where it cannot be the pronoun.
+fn regnal_suffix(text: &str, start: usize, end: usize) -> Option<usize> {
+    let rest = text[end..].strip_prefix(' ')?;
+    let len = rest
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(rest.len());
+    let word = &rest[..len];
+    if word.is_empty() || !word.chars().all(|c| matches!(c, 'I' | 'V' | 'X')) || len > 5 {
+        return None;
+    }
+    let first = text[start..end].split(' ').next().unwrap_or("");
+    if word == "I" && !crate::lexicon::ROYAL_TITLES.contains(&first) {
+        return None;
+    }
+    Some(end + 1 + len)
 }
 
 /// A place name standing for a team on a sports page: an unknown organization

@@ -111,9 +111,40 @@ pub fn is_sports_text(text: &str, tokens: &[Token]) -> bool {
 /// Words right before or after a team's name in results ("England beat", "lost to
 /// Poland", "Brazil v Chile").
 const RESULT_WORDS: &[&str] = &[
-    "beat", "beats", "beaten", "drew", "lost", "defeated", "defeat", "v", "vs", "versus", "won",
-    "against", "thrashed", "edged", "routed", "overcame", "trail", "trailed", "lead", "led",
-    "lose", "beating", "draw",
+    "beat",
+    "beats",
+    "beaten",
+    "drew",
+    "lost",
+    "defeated",
+    "defeat",
+    "v",
+    "vs",
+    "versus",
+    "won",
+    "against",
+    "thrashed",
+    "edged",
+    "routed",
+    "overcame",
+    "trail",
+    "trailed",
+    "lead",
+    "led",
+    "lose",
+    "beating",
+    "draw",
+    "snapped",
+    "swept",
+    "blanked",
+    "clinched",
+    "rallied",
+    "hammered",
+    "crushed",
+    "downed",
+    "stunned",
+    "outscored",
+    "whipped",
 ];
 
 /// Words right before a club's name in transfer and match reports ("joined
@@ -126,6 +157,224 @@ const CLUB_WORDS: &[&str] = &[
 const PLACE_WORDS: &[&str] = &[
     "in", "at", "from", "near", "into", "outside", "of", "across",
 ];
+
+/// Words that make a following "from X" the club a player left ("joined Milan
+/// from Torino"), not a place.
+const TRANSFER_WORDS: &[&str] = &[
+    "joined",
+    "joins",
+    "join",
+    "signed",
+    "signs",
+    "sign",
+    "moved",
+    "move",
+    "transfer",
+    "transferred",
+    "bought",
+    "loan",
+    "loaned",
+];
+
+/// Nouns after a town's name that make it the town's team ("Florida manager",
+/// "all Chicago starters").
+const SQUAD_WORDS: &[&str] = &[
+    "manager",
+    "starters",
+    "starter",
+    "fans",
+    "supporters",
+    "pitcher",
+    "pitchers",
+    "striker",
+    "strikers",
+    "defender",
+    "defenders",
+    "midfielder",
+    "midfielders",
+    "players",
+    "bullpen",
+    "lineup",
+    "line-up",
+    "side",
+    "squad",
+];
+
+/// Nouns after a demonym that make it the national team ("the Turkish goal",
+/// "the Austrian defence"); "Austrian coach Herbert Prohaska" stays the country.
+const TEAM_PARTS: &[&str] = &[
+    "defence",
+    "defense",
+    "goal",
+    "goals",
+    "penalty",
+    "attack",
+    "midfield",
+    "side",
+    "team",
+    "fans",
+    "supporters",
+    "crowd",
+    "hopes",
+    "rearguard",
+    "offence",
+    "offense",
+    "forwards",
+    "bench",
+    "lineup",
+    "line-up",
+];
+
+/// Words after a demonym used as a noun for a team ("The Irish , under new
+/// manager", "give the Irish their biggest win", "The Indians had").
+const AFTER_TEAM_NOUN: &[&str] = &[
+    "are", "were", "is", "was", "have", "had", "has", "will", "would", "could", "can", "must",
+    "need", "needed", "their", "who", "and", "to", "in", "on", "at", "with", "by", "for", "a",
+    "an", "the", "under", "won", "lost", "beat", "drew", "took", "led", "made", "scored", "did",
+    "went", "came", "still", "now", "then",
+];
+
+/// The word tokens of the sentence around bytes `start..end`: the index of the
+/// first and one past the last token of the name, if it has any.
+fn token_range(tokens: &[Token], start: usize, end: usize) -> Option<(usize, usize)> {
+    let first = tokens.partition_point(|t| t.end <= start);
+    let last = tokens.partition_point(|t| t.start < end);
+    (first < last).then_some((first, last))
+}
+
+/// "joined Milan from Torino": the token before the name is "from" and a
+/// transfer word comes shortly before it in the same sentence.
+fn transfer_from(text: &str, tokens: &[Token], first: usize) -> bool {
+    let Some(from) = first.checked_sub(1) else {
+        return false;
+    };
+    if !tokens[from].text(text).eq_ignore_ascii_case("from") {
+        return false;
+    }
+    let sentence = tokens[from].sentence;
+    tokens[from.saturating_sub(6)..from]
+        .iter()
+        .filter(|t| t.sentence == sentence)
+        .any(|t| TRANSFER_WORDS.contains(&t.text(text).to_lowercase().as_str()))
+}
+
+/// "Baltimore 's Eddie Murray", "Boston 's seventh loss": the town's name takes a
+/// possessive followed by a person's name or a count, as a team's does.
+fn team_possessive(text: &str, tokens: &[Token], last: usize) -> bool {
+    let name_end = tokens[last - 1].end;
+    let rest = &text[name_end..];
+    let trimmed = rest.trim_start();
+    let Some(after) = trimmed
+        .strip_prefix("'s")
+        .or_else(|| trimmed.strip_prefix("\u{2019}s"))
+    else {
+        return false;
+    };
+    if after.starts_with(|c: char| c.is_alphanumeric()) {
+        return false;
+    }
+    let after_at = text.len() - after.len();
+    let sentence = tokens[last - 1].sentence;
+    let i = tokens.partition_point(|t| t.start < after_at);
+    let Some(next) = tokens.get(i).filter(|t| t.sentence == sentence) else {
+        return false;
+    };
+    let w = next.text(text);
+    let capitalized = w.chars().next().is_some_and(char::is_uppercase)
+        && w.chars().skip(1).any(char::is_lowercase);
+    let count =
+        w.chars().all(|c| c.is_ascii_digit()) || COUNT_WORDS.contains(&w.to_lowercase().as_str());
+    let venue = tokens
+        .get(i + 1)
+        .is_some_and(|t| VENUE_WORDS.contains(&t.text(text).to_lowercase().as_str()));
+    (capitalized && !venue) || count
+}
+
+/// Counts and ranks after a team's possessive ("Boston 's seventh loss",
+/// "Chicago 's four errors").
+const COUNT_WORDS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "first",
+    "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "last",
+    "latest", "only", "lone",
+];
+
+/// Words that end the name of a place in a town ("London 's Wembley Stadium").
+const VENUE_WORDS: &[&str] = &[
+    "stadium", "park", "field", "arena", "ground", "airport", "road", "street", "square", "hall",
+    "bridge", "lane",
+];
+
+/// Whether the demonym spanning bytes `start..end` stands for a national team on
+/// a sports page: a noun after "the" ("The Irish , under new manager"), or an
+/// adjective before a part of a team ("the Turkish goal", "the Austrian
+/// defence"). Before a person's name or a role ("Austrian coach Herbert
+/// Prohaska") it stays the country.
+pub fn is_team_demonym(text: &str, tokens: &[Token], start: usize, end: usize) -> bool {
+    let Some((first, last)) = token_range(tokens, start, end) else {
+        return false;
+    };
+    if is_place_context(text, tokens, start, end) {
+        return false;
+    }
+    let sentence = tokens[first].sentence;
+    let before = first
+        .checked_sub(1)
+        .map(|i| &tokens[i])
+        .filter(|t| t.sentence == sentence);
+    let after = tokens.get(last).filter(|t| t.sentence == sentence);
+    let word = |t: &Token| t.text(text).to_lowercase();
+    if after.is_some_and(|t| TEAM_PARTS.contains(&word(t).as_str())) {
+        return true;
+    }
+    let the = before.is_some_and(|t| word(t) == "the");
+    let noun_follows = match after {
+        None => true,
+        Some(t) => {
+            let w = t.text(text);
+            !w.chars().any(char::is_alphanumeric)
+                || AFTER_TEAM_NOUN.contains(&w.to_lowercase().as_str())
+        }
+    };
+    // "the Irish", "the Indians"; "the Brazilian" is rather one player
+    let lower = text[start..end].to_lowercase();
+    let plural = ["s", "sh", "ch", "ese"].iter().any(|e| lower.ends_with(e));
+    let result = |t: Option<&Token>| t.is_some_and(|t| RESULT_WORDS.contains(&word(t).as_str()));
+    plural && (the && noun_follows || result(before) || result(after))
+}
+
+/// Words of a description that make a person a sportsperson.
+const SPORTSPERSON_WORDS: &[&str] = &[
+    "footballer",
+    "football",
+    "cricketer",
+    "tennis",
+    "golfer",
+    "athlete",
+    "racing",
+    "driver",
+    "cyclist",
+    "boxer",
+    "player",
+    "swimmer",
+    "skier",
+    "runner",
+    "sprinter",
+    "jockey",
+    "coach",
+    "rugby",
+    "baseball",
+    "basketball",
+    "hockey",
+    "olympic",
+    "sport",
+];
+
+/// Whether a KB description ("Brazilian footballer") is a sportsperson's.
+pub fn is_sportsperson(description: &str) -> bool {
+    description
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| SPORTSPERSON_WORDS.contains(&w.to_lowercase().as_str()))
+}
 
 /// Whether the name spanning bytes `start..end` reads as a team: a number or a
 /// result word next to it, or a score in its sentence within three words of it;
@@ -174,7 +423,11 @@ pub fn is_team_mention(
                         .is_some_and(|n| numeric(n) && &text[t.end..n.start] == "-"))
     });
     // on a sports page a country's name is its national team unless it says where
-    let club_cue = before.is_some_and(|t| CLUB_WORDS.contains(&word(t).as_str()));
+    let club_cue = before.is_some_and(|t| CLUB_WORDS.contains(&word(t).as_str()))
+        || transfer_from(text, tokens, first)
+        || !country
+            && (after.is_some_and(|t| SQUAD_WORDS.contains(&word(t).as_str()))
+                || team_possessive(text, tokens, last));
     country
         || after.is_some_and(numeric)
         || result_next(after)
@@ -196,7 +449,9 @@ pub fn is_place_context(text: &str, tokens: &[Token], start: usize, end: usize) 
     let same = |t: &&Token| t.sentence == sentence;
     let before = first.checked_sub(1).map(|i| &tokens[i]).filter(same);
     let after = tokens.get(last).filter(same);
-    if before.is_some_and(|t| PLACE_WORDS.contains(&t.text(text).to_lowercase().as_str())) {
+    if before.is_some_and(|t| PLACE_WORDS.contains(&t.text(text).to_lowercase().as_str()))
+        && !transfer_from(text, tokens, first)
+    {
         return true;
     }
     // a dateline, "WIGAN , England 1996-08-31": where the story was filed
