@@ -31,6 +31,14 @@ const LEGAL_WORDS: &[&str] = &[
     "the",
 ];
 
+/// Whether `word` ("Inc.", "Corp", "AG") is a word of a legal form; "The" and
+/// "Group", which also start or end other names, are not counted here.
+pub fn is_legal_form(word: &str) -> bool {
+    let w = word.trim_end_matches([',', '.']).to_lowercase();
+    LEGAL_WORDS.contains(&w.as_str())
+        && !matches!(w.as_str(), "the" | "group" | "holding" | "holdings")
+}
+
 /// `name` without the words of its legal form at either end ("NV Philips
 /// Gloeilampenfabrieken" keeps "Philips Gloeilampenfabrieken"; "Morgan Stanley
 /// and Co Inc" gives "Morgan Stanley"), or `None` when nothing was stripped or
@@ -55,6 +63,28 @@ pub fn core_name(name: &str) -> Option<String> {
     }
     let core = words[start..end].join(" ");
     Some(core.trim_end_matches(',').to_string())
+}
+
+/// The shorter forms of `name` to look up, longest first: one legal word off
+/// the end at a time, then [`core_name`] ("Merck and Co Inc" gives "Merck and
+/// Co", then "Merck").
+pub fn core_names(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut words: Vec<&str> = name.split_whitespace().collect();
+    while words.len() > 2 && is_legal_form(words[words.len() - 1]) {
+        words.pop();
+        let w = words.join(" ");
+        let w = w.trim_end_matches(',').to_string();
+        if !words.last().is_some_and(|l| matches!(*l, "and" | "&")) {
+            out.push(w);
+        }
+    }
+    if let Some(core) = core_name(name) {
+        if !out.contains(&core) {
+            out.push(core);
+        }
+    }
+    out
 }
 
 /// Whether `word` is a legal form written with a final dot in news ("Inc.",
@@ -91,6 +121,21 @@ mod tests {
             core_name("Reuters Holdings Plc").as_deref(),
             Some("Reuters")
         );
+    }
+
+    #[test]
+    fn shorter_forms_come_longest_first() {
+        assert_eq!(core_names("Merck and Co Inc"), ["Merck and Co", "Merck"]);
+        assert_eq!(core_names("Texaco Inc"), ["Texaco"]);
+        assert_eq!(core_names("Texaco"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn legal_forms_split_from_other_words() {
+        assert!(is_legal_form("Inc.,"));
+        assert!(is_legal_form("AG"));
+        assert!(!is_legal_form("Group"));
+        assert!(!is_legal_form("Depot"));
     }
 
     #[test]

@@ -69,13 +69,19 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         if s.mention.etype != EntityType::Org || !s.candidates.is_empty() {
             return None;
         }
-        let core = crate::company::core_name(&text[s.mention.start..s.mention.end])?;
-        let candidates: Vec<(EntityId, AliasKind)> = kb
-            .lookup(&core)
-            .into_iter()
-            .filter(|c| c.1 != AliasKind::Surname && kb.entity(c.0).etype == EntityType::Org)
-            .map(|c| (c.0, c.1))
-            .collect();
+        let candidates: Vec<(EntityId, AliasKind)> =
+            crate::company::core_names(&text[s.mention.start..s.mention.end])
+                .iter()
+                .map(|core| {
+                    kb.lookup(core)
+                        .into_iter()
+                        .filter(|c| {
+                            c.1 != AliasKind::Surname && kb.entity(c.0).etype == EntityType::Org
+                        })
+                        .map(|c| (c.0, c.1))
+                        .collect::<Vec<_>>()
+                })
+                .find(|c| !c.is_empty())?;
         (!candidates.is_empty()).then(|| Span {
             candidates,
             ..s.clone()

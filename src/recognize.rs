@@ -11,6 +11,7 @@ use crate::lexicon::{self, contains};
 use crate::model::{EntityType, Mention, Origin};
 use crate::tagger::{NerLabel, TaggedSpan, Tagger};
 use crate::text::{self, CaseMode, Token};
+use std::collections::HashSet;
 
 /// A recognized mention and, for KB names, the candidate entities its surface
 /// matched (with the kind of name).
@@ -108,6 +109,21 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
             s.mention.start += 4;
         }
     }
+    // "Washington, D.C.": a name of two names separated by a comma is read as
+    // both, as "Denver, Colorado" is
+    let starts_ends: HashSet<(usize, usize)> = found
+        .iter()
+        .map(|s| (s.mention.start, s.mention.end))
+        .collect();
+    found.retain(|s| {
+        let surface = &text[s.mention.start..s.mention.end];
+        let Some(comma) = surface.find(", ") else {
+            return true;
+        };
+        let left = (s.mention.start, s.mention.start + comma);
+        let right = (s.mention.start + comma + 2, s.mention.end);
+        !(starts_ends.contains(&left) && starts_ends.contains(&right))
+    });
     // leftmost-longest, non-overlapping; a full name beats a bare surname
     found.sort_by_key(|s| {
         (
@@ -427,6 +443,121 @@ fn without_personal_title(text: &str, tokens: &[Token], t: TaggedSpan) -> Tagged
     }
 }
 
+/// Titles that, inside one run of capitalized words, end an organization's
+/// name and start a person's ("Home Depot CEO Nardelli", "Homeland Security
+/// Secretary Michael Chertoff").
+const INNER_TITLES: &[&str] = &[
+    "ceo",
+    "chairman",
+    "chairwoman",
+    "president",
+    "spokesman",
+    "spokeswoman",
+    "director",
+    "secretary",
+    "governor",
+    "chief",
+];
+
+/// Words before a title that belong to it, not to an organization ("Trade
+/// Secretary", "Vice President").
+const TITLE_MODIFIERS: &[&str] = &[
+    "prime",
+    "foreign",
+    "vice",
+    "deputy",
+    "finance",
+    "defence",
+    "defense",
+    "interior",
+    "acting",
+    "former",
+    "executive",
+    "general",
+    "trade",
+    "state",
+    "assistant",
+    "senior",
+    "first",
+    "attorney",
+    "managing",
+    "press",
+    "home",
+    "treasury",
+    "energy",
+    "health",
+    "labor",
+    "labour",
+];
+
+/// One tagger name that is really two or more: "Home Depot Inc., Saks Inc." (a
+/// legal form and a comma end a company's name) and "Home Depot CEO Nardelli"
+/// (an organization, then a title and a person). Other names come back as
+/// they are.
+fn split_tagged(text: &str, tokens: &[Token], t: TaggedSpan) -> Vec<TaggedSpan> {
+    let inner: Vec<&Token> = tokens
+        .iter()
+        .filter(|x| t.start <= x.start && x.end <= t.end)
+        .filter(|x| x.text(text).chars().any(char::is_alphanumeric))
+        .collect();
+    if inner.len() < 3 || t.label == NerLabel::Misc {
+        return vec![t];
+    }
+    // "Home Depot Inc., Saks Inc.": a comma after a legal form
+    if t.label == NerLabel::Org {
+        let cut = inner.windows(2).position(|w| {
+            crate::company::is_legal_form(w[0].text(text))
+                && text[w[0].end..w[1].start].trim_start_matches('.').trim() == ","
+        });
+        if let Some(i) = cut {
+            let left = TaggedSpan {
+                end: inner[i].end,
+                ..t
+            };
+            let right = TaggedSpan {
+                start: inner[i + 1].start,
+                ..t
+            };
+            let mut out = vec![left];
+            out.extend(split_tagged(text, tokens, right));
+            return out;
+        }
+    }
+    // "Home Depot CEO Nardelli": an organization, a title, a person
+    let word = |x: &Token| x.text(text).to_lowercase();
+    let capitalized = |x: &Token| x.text(text).starts_with(|c: char| c.is_uppercase());
+    for i in 1..inner.len() - 1 {
+        if !INNER_TITLES.contains(&word(inner[i]).as_str()) {
+            continue;
+        }
+        let left = &inner[..i];
+        let right = &inner[i + 1..];
+        let org_words = left.iter().all(|x| capitalized(x))
+            && !TITLE_MODIFIERS.contains(&word(left[left.len() - 1]).as_str());
+        let person = right.iter().all(|x| capitalized(x))
+            && right.len() <= 3
+            && !right.iter().any(|x| {
+                contains(lexicon::ORG_KEYWORDS, x.text(text))
+                    || contains(lexicon::LOC_KEYWORDS, x.text(text))
+            });
+        if org_words && person {
+            return vec![
+                TaggedSpan {
+                    end: left[left.len() - 1].end,
+                    label: NerLabel::Org,
+                    ..t
+                },
+                TaggedSpan {
+                    start: right[0].start,
+                    label: NerLabel::Per,
+                    ..t
+                },
+            ];
+        }
+    }
+    vec![t]
+}
+
 /// Capitalized words after a place's name that make the pair another name
 /// ("Oklahoma City", "Florida State").
 const PLACE_NAME_HEADS: &[&str] = &["city", "state"];
@@ -651,7 +782,11 @@ fn merge_tagged(
         };
     let mut added = Vec::new();
     let mut removed = vec![false; spans.len()];
-    for t in tagged {
+    let pieces: Vec<TaggedSpan> = tagged
+        .iter()
+        .flat_map(|t| split_tagged(text, tokens, *t))
+        .collect();
+    for t in &pieces {
         let t = &without_personal_title(text, tokens, *t);
         if mode_at(t.start) == CaseMode::Lower {
             continue;
@@ -742,7 +877,15 @@ fn merge_tagged(
             }
             continue;
         }
-        if overlapping.iter().all(|&k| inside(k)) && !overlapping.iter().any(|&k| same(k)) {
+        // "Washington, D.C.": KB names joined only by a comma stay two names
+        let comma_joined = overlapping.len() >= 2
+            && overlapping
+                .windows(2)
+                .all(|w| text[spans[w[0]].mention.end..spans[w[1]].mention.start].trim() == ",");
+        if overlapping.iter().all(|&k| inside(k))
+            && !overlapping.iter().any(|&k| same(k))
+            && !comma_joined
+        {
             // a longer name around KB names: "Bank of Tokyo", "Kansas City"
             let title = overlapping
                 .iter()

@@ -96,9 +96,9 @@ impl AliasIndex {
                 if let Some(t) = super::variants::german_transliteration(name) {
                     add(&t, id, *kind);
                 }
-                // "the Labour party"
-                if e.kind == "party" {
-                    if let Some(p) = super::variants::party_lower_case(name) {
+                // "the Labour party", "the Indian army"
+                if e.kind == "party" || e.kind == "military" {
+                    if let Some(p) = super::variants::lower_case_head(name) {
                         add(&p, id, *kind);
                     }
                 }

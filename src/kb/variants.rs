@@ -1,8 +1,8 @@
 //! Spelling variants of KB names that news writes without the KB listing them:
 //! German umlauts transliterated ("Rühe" → "Ruehe", "Düsseldorf" →
 //! "Duesseldorf") and Arabic family names without their article ("al-Maliki"
-//! → "Maliki", "el-Sisi" → "Sisi"), parties with a lower-case "party"
-//! ("the Labour party"), possessives without their apostrophe ("Moodys") and
+//! → "Maliki", "el-Sisi" → "Sisi"), parties and armed services with a
+//! lower-case head ("the Labour party", "the Indian army"), possessives without their apostrophe ("Moodys") and
 //! hyphenated names with a space ("Rolls Royce").
 
 use crate::text::fold_diacritics;
@@ -42,11 +42,16 @@ pub fn without_arabic_article(family: &str) -> Option<&str> {
         .then_some(rest)
 }
 
-/// A party's name ending in "Party" as news also writes it, with a lower-case
-/// "party" ("Labour party", "Communist Party of China" stays); `None` otherwise.
-pub fn party_lower_case(name: &str) -> Option<String> {
-    let stem = name.strip_suffix(" Party")?;
-    (!stem.is_empty()).then(|| format!("{stem} party"))
+/// Heads of names that news also writes in lower case after the proper part
+/// ("the Labour party", "the Indian army", "the Brazilian navy").
+const LOWER_CASE_HEADS: &[&str] = &["Party", "Army", "Navy"];
+
+/// A name ending in "Party", "Army" or "Navy" with that head in lower case
+/// ("Labour party"; "Communist Party of China" stays); `None` otherwise.
+pub fn lower_case_head(name: &str) -> Option<String> {
+    let (stem, head) = name.rsplit_once(' ')?;
+    (!stem.is_empty() && LOWER_CASE_HEADS.contains(&head))
+        .then(|| format!("{stem} {}", head.to_lowercase()))
 }
 
 /// `name` with the apostrophe of a possessive word ("Moody's", "McDonald’s")
@@ -110,14 +115,18 @@ mod tests {
     }
 
     #[test]
-    fn parties_with_lower_case_party() {
+    fn parties_and_services_with_lower_case_head() {
         assert_eq!(
-            party_lower_case("Labour Party").as_deref(),
+            lower_case_head("Labour Party").as_deref(),
             Some("Labour party")
         );
-        assert_eq!(party_lower_case("Communist Party of China"), None);
-        assert_eq!(party_lower_case("Party"), None);
-        assert_eq!(party_lower_case("Bundestag"), None);
+        assert_eq!(
+            lower_case_head("Indian Army").as_deref(),
+            Some("Indian army")
+        );
+        assert_eq!(lower_case_head("Communist Party of China"), None);
+        assert_eq!(lower_case_head("Party"), None);
+        assert_eq!(lower_case_head("Bundestag"), None);
     }
 
     #[test]
