@@ -99,6 +99,15 @@ pub const TITLES: &[&str] = &[
     "chairperson",
 ];
 
+/// United States postal codes of the states and D.C., as in an address
+/// ("Houston, TX").
+pub const US_STATE_CODES: &[&str] = &[
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
+    "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY",
+    "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV",
+    "WI", "WY", "DC",
+];
+
 /// Titles of monarchs and popes, whose names take a regnal number ("Queen
 /// Elizabeth I"). Capitalized, as they stand before the name.
 pub const ROYAL_TITLES: &[&str] = &[

@@ -192,6 +192,15 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             l.mention.end -= 1;
         }
     }
+    // "Houston, TX": a US city with its state's postal code is one address
+    let mut codes = Vec::new();
+    for l in &mut links {
+        if let Some(end) = postal_code_after(kb, text, l) {
+            codes.push(l.mention.end..end);
+            l.mention.end = end;
+        }
+    }
+    links.retain(|l| !codes.iter().any(|c| c.contains(&l.mention.start)));
     // "Queen Elizabeth I": a regnal number after the name names another holder
     for l in &mut links {
         if l.etype != EntityType::Per {
@@ -525,6 +534,23 @@ fn is_acronym_of(acronym: &str, name: &str) -> bool {
     }
     let mut it = initials.iter();
     letters.iter().all(|l| it.any(|i| i == l))
+}
+
+/// The end of a US state's postal code right after the city `l` links to
+/// ("Houston, TX"), if there is one.
+fn postal_code_after(kb: &Kb, text: &str, l: &Link) -> Option<usize> {
+    let Target::Known(q) = &l.target else {
+        return None;
+    };
+    let e = kb.entity(kb.by_qid(q)?);
+    let us = e.country.is_some_and(|c| kb.entity(c).qid == "Q30");
+    if l.etype != EntityType::Loc || !us || !matches!(e.kind.as_str(), "city" | "capital") {
+        return None;
+    }
+    let rest = text[l.mention.end..].strip_prefix(", ")?;
+    let code = rest.get(..2)?;
+    let ends = !rest[2..].starts_with(|c: char| c.is_alphanumeric());
+    (ends && crate::lexicon::US_STATE_CODES.contains(&code)).then_some(l.mention.end + 4)
 }
 
 /// The end of a regnal number right after the name at `start..end` ("Queen
