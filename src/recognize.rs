@@ -879,9 +879,10 @@ fn merge_tagged(
         }
         // "Washington, D.C.": KB names joined only by a comma stay two names
         let comma_joined = overlapping.len() >= 2
-            && overlapping
-                .windows(2)
-                .all(|w| text[spans[w[0]].mention.end..spans[w[1]].mention.start].trim() == ",");
+            && overlapping.windows(2).all(|w| {
+                text.get(spans[w[0]].mention.end..spans[w[1]].mention.start)
+                    .is_some_and(|gap| gap.trim() == ",")
+            });
         if overlapping.iter().all(|&k| inside(k))
             && !overlapping.iter().any(|&k| same(k))
             && !comma_joined
