@@ -262,18 +262,12 @@ fn transfer_from(text: &str, tokens: &[Token], first: usize) -> bool {
 /// possessive followed by a person's name or a count, as a team's does.
 fn team_possessive(text: &str, tokens: &[Token], last: usize) -> bool {
     let name_end = tokens[last - 1].end;
-    let rest = &text[name_end..];
-    let trimmed = rest.trim_start();
-    let Some(after) = trimmed
-        .strip_prefix("'s")
-        .or_else(|| trimmed.strip_prefix("\u{2019}s"))
-    else {
-        return false;
-    };
-    if after.starts_with(|c: char| c.is_alphanumeric()) {
+    if !possessive_after(text, name_end) {
         return false;
     }
-    let after_at = text.len() - after.len();
+    let trimmed = text[name_end..].trim_start();
+    // past the "'s" (two bytes) or "’s" (four)
+    let after_at = text.len() - trimmed.len() + if trimmed.starts_with('\'') { 2 } else { 4 };
     let sentence = tokens[last - 1].sentence;
     let i = tokens.partition_point(|t| t.start < after_at);
     let Some(next) = tokens.get(i).filter(|t| t.sentence == sentence) else {
@@ -288,6 +282,50 @@ fn team_possessive(text: &str, tokens: &[Token], last: usize) -> bool {
         .get(i + 1)
         .is_some_and(|t| VENUE_WORDS.contains(&t.text(text).to_lowercase().as_str()));
     (capitalized && !venue) || count
+}
+
+/// Nouns after a country's name that make it the country even on a sports
+/// page ("U.S. citizen", "the French government").
+const NATIONALITY_NOUNS: &[&str] = &[
+    "citizen",
+    "citizens",
+    "citizenship",
+    "passport",
+    "government",
+    "embassy",
+    "officials",
+    "authorities",
+    "nationality",
+];
+
+/// Whether the name ending at byte `end` takes a possessive ("India 's",
+/// "Jamaica's").
+fn possessive_after(text: &str, end: usize) -> bool {
+    let rest = text[end..].trim_start();
+    let Some(after) = rest
+        .strip_prefix("'s")
+        .or_else(|| rest.strip_prefix("\u{2019}s"))
+    else {
+        return false;
+    };
+    !after.starts_with(|c: char| c.is_alphanumeric())
+}
+
+/// "India 's Leander Paes": the name ending at byte `end` takes a possessive
+/// followed by a capitalized word, as a person's country does; "Ireland 's
+/// fifth goal" and "Ireland 's new-look side" are the team's.
+fn possessive_before_name(text: &str, tokens: &[Token], end: usize) -> bool {
+    if !possessive_after(text, end) {
+        return false;
+    }
+    let trimmed = text[end..].trim_start();
+    let after_at = text.len() - trimmed.len() + if trimmed.starts_with('\'') { 2 } else { 4 };
+    tokens
+        .get(tokens.partition_point(|t| t.start < after_at))
+        .is_some_and(|t| {
+            let w = t.text(text);
+            w.starts_with(|c: char| c.is_uppercase()) && w.chars().skip(1).any(char::is_lowercase)
+        })
 }
 
 /// Counts and ranks after a team's possessive ("Boston 's seventh loss",
@@ -409,6 +447,14 @@ pub fn is_team_mention(
         return true;
     }
     if is_place_context(text, tokens, start, end) {
+        return false;
+    }
+    // "India 's Leander Paes", "a naturalised U.S. citizen": the country of a
+    // person, not the team
+    if country
+        && (possessive_before_name(text, tokens, end)
+            || after.is_some_and(|t| NATIONALITY_NOUNS.contains(&word(t).as_str())))
+    {
         return false;
     }
     let result_next =
