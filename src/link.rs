@@ -393,6 +393,39 @@ fn resolve_defined_acronyms(text: &str, links: &mut [Link]) {
 /// A name only the generic step of recognition found (gazetteer origin, no
 /// candidates) that does not resolve is dropped.
 fn resolve_generic_institutions(kb: &Kb, text: &str, links: &mut Vec<Link>) {
+    // "Japan's Finance Ministry ... the Finance Ministry": a generic name after
+    // the institution was named in full is that institution
+    let named: Vec<(usize, EntityId)> = links
+        .iter()
+        .filter_map(|l| match &l.target {
+            Target::Known(q) => kb.by_qid(q).map(|id| (l.mention.start, id)),
+            Target::Unknown(_) => None,
+        })
+        .collect();
+    for l in links
+        .iter_mut()
+        .filter(|l| l.is_nil() && l.etype == EntityType::Org)
+    {
+        let (start, end) = (l.mention.start, l.mention.end);
+        if generic::is_security(&text[..start], &text[end..]) {
+            continue; // "the September Treasury bond future"
+        }
+        let surface = &text[start..end];
+        let antecedent = named.iter().rev().find(|&&(start, id)| {
+            start < l.mention.start
+                && kb
+                    .entity(id)
+                    .country
+                    .and_then(|c| generic::resolve(kb, surface, c))
+                    == Some(id)
+        });
+        if let Some(&(_, id)) = antecedent {
+            let e = kb.entity(id);
+            l.target = Target::Known(e.qid.clone());
+            l.label = e.label.clone();
+            l.confidence = 0.8;
+        }
+    }
     let known = links.iter().filter_map(|l| match &l.target {
         Target::Known(q) => kb.by_qid(q),
         Target::Unknown(_) => None,
