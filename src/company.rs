@@ -67,7 +67,8 @@ pub fn core_name(name: &str) -> Option<String> {
 
 /// The shorter forms of `name` to look up, longest first: one legal word off
 /// the end at a time, then [`core_name`] ("Merck and Co Inc" gives "Merck and
-/// Co", then "Merck").
+/// Co", then "Merck"), then one word of a division's business off the end at a
+/// time ("Pirelli Cables" gives "Pirelli").
 pub fn core_names(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut words: Vec<&str> = name.split_whitespace().collect();
@@ -84,7 +85,42 @@ pub fn core_names(name: &str) -> Vec<String> {
             out.push(core);
         }
     }
+    // "Merrill Lynch Capital Markets", "Pirelli Cables": a company's division,
+    // named by the company and what the division does
+    let base = out.last().cloned().unwrap_or_else(|| name.to_string());
+    let mut words: Vec<&str> = base.split_whitespace().collect();
+    while words.len() > 1 && is_division_word(words[words.len() - 1]) {
+        words.pop();
+        out.push(words.join(" "));
+    }
     out
+}
+
+/// Words that name what a company's division does, after the company's name.
+const DIVISION_WORDS: &[&str] = &[
+    "capital",
+    "markets",
+    "securities",
+    "investment",
+    "investments",
+    "management",
+    "asset",
+    "assets",
+    "cables",
+    "tyres",
+    "tires",
+    "chemicals",
+    "trading",
+    "research",
+    "services",
+    "financial",
+    "finance",
+    "brokerage",
+    "international",
+];
+
+fn is_division_word(w: &str) -> bool {
+    DIVISION_WORDS.contains(&w.to_lowercase().as_str())
 }
 
 /// Whether `word` is a legal form written with a final dot in news ("Inc.",
@@ -127,6 +163,15 @@ mod tests {
     fn shorter_forms_come_longest_first() {
         assert_eq!(core_names("Merck and Co Inc"), ["Merck and Co", "Merck"]);
         assert_eq!(core_names("Texaco Inc"), ["Texaco"]);
+        assert_eq!(
+            core_names("Merrill Lynch Capital Markets Inc"),
+            [
+                "Merrill Lynch Capital Markets",
+                "Merrill Lynch Capital",
+                "Merrill Lynch"
+            ]
+        );
+        assert_eq!(core_names("Pirelli Cables"), ["Pirelli"]);
         assert_eq!(core_names("Texaco"), Vec::<String>::new());
     }
 
