@@ -67,8 +67,7 @@ pub fn core_name(name: &str) -> Option<String> {
 
 /// The shorter forms of `name` to look up, longest first: one legal word off
 /// the end at a time, then [`core_name`] ("Merck and Co Inc" gives "Merck and
-/// Co", then "Merck"), then one word of a division's business off the end at a
-/// time ("Pirelli Cables" gives "Pirelli").
+/// Co", then "Merck").
 pub fn core_names(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut words: Vec<&str> = name.split_whitespace().collect();
@@ -85,10 +84,19 @@ pub fn core_names(name: &str) -> Vec<String> {
             out.push(core);
         }
     }
-    // "Merrill Lynch Capital Markets", "Pirelli Cables": a company's division,
-    // named by the company and what the division does
-    let base = out.last().cloned().unwrap_or_else(|| name.to_string());
+    out
+}
+
+/// The names of the company whose division `name` may be, longest first:
+/// "Merrill Lynch Capital Markets Inc" gives "Merrill Lynch Capital" and
+/// "Merrill Lynch"; empty when `name` does not end with a division's business.
+pub fn parent_names(name: &str) -> Vec<String> {
+    let base = core_names(name)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| name.to_string());
     let mut words: Vec<&str> = base.split_whitespace().collect();
+    let mut out = Vec::new();
     while words.len() > 1 && is_division_word(words[words.len() - 1]) {
         words.pop();
         out.push(words.join(" "));
@@ -164,14 +172,11 @@ mod tests {
         assert_eq!(core_names("Merck and Co Inc"), ["Merck and Co", "Merck"]);
         assert_eq!(core_names("Texaco Inc"), ["Texaco"]);
         assert_eq!(
-            core_names("Merrill Lynch Capital Markets Inc"),
-            [
-                "Merrill Lynch Capital Markets",
-                "Merrill Lynch Capital",
-                "Merrill Lynch"
-            ]
+            parent_names("Merrill Lynch Capital Markets Inc"),
+            ["Merrill Lynch Capital", "Merrill Lynch"]
         );
-        assert_eq!(core_names("Pirelli Cables"), ["Pirelli"]);
+        assert_eq!(parent_names("Pirelli Cables"), ["Pirelli"]);
+        assert_eq!(parent_names("Pirelli"), Vec::<String>::new());
         assert_eq!(core_names("Texaco"), Vec::<String>::new());
     }
 

@@ -69,19 +69,32 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         if s.mention.etype != EntityType::Org || !s.candidates.is_empty() {
             return None;
         }
-        let candidates: Vec<(EntityId, AliasKind)> =
-            crate::company::core_names(&text[s.mention.start..s.mention.end])
-                .iter()
-                .map(|core| {
-                    kb.lookup(core)
-                        .into_iter()
-                        .filter(|c| {
-                            c.1 != AliasKind::Surname && kb.entity(c.0).etype == EntityType::Org
-                        })
-                        .map(|c| (c.0, c.1))
-                        .collect::<Vec<_>>()
-                })
-                .find(|c| !c.is_empty())?;
+        let name = &text[s.mention.start..s.mention.end];
+        let org = |c: &(EntityId, AliasKind, f32)| {
+            c.1 != AliasKind::Surname && kb.entity(c.0).etype == EntityType::Org
+        };
+        // "Merrill Lynch Capital Markets": a division, named by its company's
+        // full name (not an acronym: "PNC Financial" is no Palestinian council)
+        let parent = |c: &(EntityId, AliasKind, f32)| {
+            matches!(c.1, AliasKind::Label | AliasKind::Alias) && kb.entity(c.0).kind == "company"
+        };
+        let forms = crate::company::core_names(name)
+            .into_iter()
+            .map(|n| (n, false))
+            .chain(
+                crate::company::parent_names(name)
+                    .into_iter()
+                    .map(|n| (n, true)),
+            );
+        let candidates: Vec<(EntityId, AliasKind)> = forms
+            .map(|(form, division)| {
+                kb.lookup(&form)
+                    .into_iter()
+                    .filter(|c| org(c) && (!division || parent(c)))
+                    .map(|c| (c.0, c.1))
+                    .collect::<Vec<_>>()
+            })
+            .find(|c| !c.is_empty())?;
         (!candidates.is_empty()).then(|| Span {
             candidates,
             ..s.clone()

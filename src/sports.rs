@@ -91,10 +91,73 @@ const SPORTS_WORDS: &[&str] = &[
     "scorers",
     "kicked",
     "tournaments",
+    "cycling",
+    "athletics",
+    "swimming",
+];
+
+/// Sports words that economic and political news hardly uses: a sports page
+/// has one of them ("final", "season", "goal" and "match" alone do not make
+/// one: "the final quarter", "the planting season", "the inflation goal").
+const STRONG_SPORTS_WORDS: &[&str] = &[
+    "soccer",
+    "football",
+    "cricket",
+    "tennis",
+    "golf",
+    "baseball",
+    "basketball",
+    "rugby",
+    "hockey",
+    "cycling",
+    "athletics",
+    "swimming",
+    "innings",
+    "inning",
+    "wicket",
+    "wickets",
+    "halftime",
+    "half-time",
+    "striker",
+    "midfielder",
+    "midfield",
+    "goalkeeper",
+    "batsman",
+    "batsmen",
+    "bowler",
+    "bowled",
+    "homer",
+    "homered",
+    "homers",
+    "touchdown",
+    "pitcher",
+    "rbi",
+    "quarterback",
+    "referee",
+    "scoreboard",
+    "olympic",
+    "olympics",
+    "playoff",
+    "playoffs",
+    "semifinal",
+    "quarterfinal",
+    "semi-final",
+    "quarter-final",
+    "test-match",
+    "grand-prix",
+    "scorer",
+    "scorers",
+    "standings",
+    "seeded",
+    "singles",
+    "doubles",
+    "qualifier",
+    "tournament",
+    "tournaments",
 ];
 
 /// True when `text` reads like a sports page: at least three sports words, two
-/// of them different.
+/// of them different, one of them a word only sports pages use.
 pub fn is_sports_text(text: &str, tokens: &[Token]) -> bool {
     let mut distinct = HashSet::new();
     let mut total = 0;
@@ -105,7 +168,11 @@ pub fn is_sports_text(text: &str, tokens: &[Token]) -> bool {
             distinct.insert(w);
         }
     }
-    distinct.len() >= 2 && total >= 3
+    distinct.len() >= 2
+        && total >= 3
+        && distinct
+            .iter()
+            .any(|w| STRONG_SPORTS_WORDS.contains(&w.as_str()))
 }
 
 /// Words right before or after a team's name in results ("England beat", "lost to
@@ -591,5 +658,11 @@ mod tests {
     fn news_is_not_sports() {
         let t = "Japan and China agreed on trade. The match between their positions was close.";
         assert!(!is_sports_text(t, &tokenize(t)));
+        let t = "The final figures for the season show the inflation goal was missed. \
+                 The final crop estimate for Japan and France is due; the season ends in May.";
+        assert!(
+            !is_sports_text(t, &tokenize(t)),
+            "no word only sports pages use"
+        );
     }
 }
