@@ -255,6 +255,18 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             l.confidence = calibrate(l.confidence, l.etype, &text[l.mention.start..l.mention.end]);
         }
     }
+    // "Italy coach Cesare Prandelli": a place's name before a sports role and a
+    // person's name is a team, on any page
+    for l in &mut links {
+        let place = matches!(l.etype, EntityType::Country | EntityType::Loc)
+            && l.mention.origin == Origin::Gazetteer
+            && !l.is_nil();
+        if place
+            && crate::sports::is_team_by_role(text, &rec.tokens, l.mention.start, l.mention.end)
+        {
+            *l = team_link(&l.mention, &text[l.mention.start..l.mention.end], l.etype);
+        }
+    }
     if crate::sports::is_sports_text(text, &rec.tokens) {
         // a company's name in a results table is its team ("Samsung 49 5 56")
         let company = |l: &Link| match &l.target {

@@ -409,6 +409,46 @@ const VENUE_WORDS: &[&str] = &[
     "bridge", "lane",
 ];
 
+/// Sports roles written between a team's name and a person's ("Italy coach
+/// Cesare Prandelli", "England captain Andrew Strauss").
+const TEAM_ROLES: &[&str] = &[
+    "coach",
+    "captain",
+    "skipper",
+    "striker",
+    "midfielder",
+    "goalkeeper",
+    "defender",
+    "winger",
+    "quarterback",
+    "pitcher",
+    "batsman",
+    "bowler",
+    "fly-half",
+    "scrum-half",
+];
+
+/// Whether the name spanning bytes `start..end` is a team by the role after
+/// it, on any page: "Italy coach Cesare Prandelli", "Cleveland coach Romeo
+/// Crennel". The role must be followed by a capitalized name.
+pub fn is_team_by_role(text: &str, tokens: &[Token], start: usize, end: usize) -> bool {
+    let Some((first, last)) = token_range(tokens, start, end) else {
+        return false;
+    };
+    let sentence = tokens[first].sentence;
+    let (Some(role), Some(name)) = (tokens.get(last), tokens.get(last + 1)) else {
+        return false;
+    };
+    if role.sentence != sentence || name.sentence != sentence {
+        return false;
+    }
+    let w = name.text(text);
+    TEAM_ROLES.contains(&role.text(text).to_lowercase().as_str())
+        && w.starts_with(|c: char| c.is_uppercase())
+        && w.chars().skip(1).any(char::is_lowercase)
+        && !is_place_context(text, tokens, start, end)
+}
+
 /// Whether the demonym spanning bytes `start..end` stands for a national team on
 /// a sports page: a noun after "the" ("The Irish , under new manager"), or an
 /// adjective before a part of a team ("the Turkish goal", "the Austrian
