@@ -428,9 +428,10 @@ const TEAM_ROLES: &[&str] = &[
     "scrum-half",
 ];
 
-/// Whether the name spanning bytes `start..end` is a team by the role after
-/// it, on any page: "Italy coach Cesare Prandelli", "Cleveland coach Romeo
-/// Crennel". The role must be followed by a capitalized name.
+/// Whether the name spanning bytes `start..end` is a team by the words after
+/// it, on any page: a sports role and a capitalized name ("Italy coach Cesare
+/// Prandelli", "Cleveland coach Romeo Crennel"), or a result word with a score
+/// later in the sentence ("Boston beat the Minnesota Twins 6-4").
 pub fn is_team_by_role(text: &str, tokens: &[Token], start: usize, end: usize) -> bool {
     let Some((first, last)) = token_range(tokens, start, end) else {
         return false;
@@ -442,11 +443,20 @@ pub fn is_team_by_role(text: &str, tokens: &[Token], start: usize, end: usize) -
     if role.sentence != sentence || name.sentence != sentence {
         return false;
     }
+    if is_place_context(text, tokens, start, end) {
+        return false;
+    }
     let w = name.text(text);
-    TEAM_ROLES.contains(&role.text(text).to_lowercase().as_str())
+    let role_cue = TEAM_ROLES.contains(&role.text(text).to_lowercase().as_str())
         && w.starts_with(|c: char| c.is_uppercase())
-        && w.chars().skip(1).any(char::is_lowercase)
-        && !is_place_context(text, tokens, start, end)
+        && w.chars().skip(1).any(char::is_lowercase);
+    // "Boston beat the Minnesota Twins 6-4": a result word, then a score
+    let result_cue = RESULT_WORDS.contains(&role.text(text).to_lowercase().as_str())
+        && tokens[last..]
+            .iter()
+            .take_while(|t| t.sentence == sentence)
+            .any(|t| is_score(t.text(text)));
+    role_cue || result_cue
 }
 
 /// Whether the demonym spanning bytes `start..end` stands for a national team on
