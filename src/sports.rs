@@ -414,6 +414,7 @@ const VENUE_WORDS: &[&str] = &[
 const TEAM_ROLES: &[&str] = &[
     "coach",
     "captain",
+    "manager",
     "skipper",
     "striker",
     "midfielder",
