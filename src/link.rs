@@ -205,6 +205,49 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             l.mention.end -= 1;
         }
     }
+    // "BIRMINGHAM, Ala.", "London, Ontario": a town followed by a state or
+    // province of another country is another town of that name, which the KB
+    // does not know. Only a state or province qualifies a town this way
+    // ("Frankfurt, West Germany" and "Tokyo, Hong Kong and Singapore" stay).
+    for i in 1..links.len() {
+        let (head, tail) = links.split_at_mut(i);
+        let (town, region) = (&mut head[i - 1], &tail[0]);
+        if town.etype != EntityType::Loc
+            || text.get(town.mention.end..region.mention.start) != Some(", ")
+        {
+            continue;
+        }
+        let (Target::Known(t), Target::Known(r)) = (&town.target, &region.target) else {
+            continue;
+        };
+        let (Some(t), Some(r)) = (kb.by_qid(t), kb.by_qid(r)) else {
+            continue;
+        };
+        let r_entity = kb.entity(r);
+        let country = (r_entity.etype == EntityType::Loc && r_entity.kind == "region")
+            .then_some(r_entity.country)
+            .flatten();
+        // the state closes the address: "Ala., after", "Calif.-based",
+        // "BIRMINGHAM, Ala. - For years", the end
+        let rest = &text[region.mention.end..];
+        let closes = (text[..region.mention.end].ends_with('.')
+            || rest.trim_start_matches(' ').starts_with(['-', '\u{2014}'])
+            || rest
+                .chars()
+                .next()
+                .is_none_or(|c| matches!(c, ',' | '.' | ';' | ':' | ')' | '-' | '\n')))
+            && !rest.starts_with(", and");
+        let t_entity = kb.entity(t);
+        if matches!(t_entity.kind.as_str(), "city" | "capital")
+            && closes
+            && country.is_some()
+            && t_entity.country.is_some()
+            && t_entity.country != country
+        {
+            let m = town.mention.clone();
+            *town = unknown_link(&m, &text[m.start..m.end], EntityType::Loc, None);
+        }
+    }
     // "Houston, TX": a US city with its state's postal code is one address
     let mut codes = Vec::new();
     for l in &mut links {
