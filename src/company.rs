@@ -131,6 +131,27 @@ fn is_division_word(w: &str) -> bool {
     DIVISION_WORDS.contains(&w.to_lowercase().as_str())
 }
 
+/// Legal forms that only companies of some countries have, with those
+/// countries' QIDs: a public limited company ("Plc") is British or Irish.
+const NATIONAL_FORMS: &[(&str, &[&str])] = &[("plc", &["Q145", "Q27", "Q22", "Q21", "Q25"])];
+
+/// The QIDs of the countries whose companies may carry `name`'s legal form
+/// ("Hanson Plc": the United Kingdom and Ireland); empty when the form says
+/// nothing of the country.
+pub fn legal_form_countries(name: &str) -> Vec<&'static str> {
+    let last = name
+        .split_whitespace()
+        .last()
+        .unwrap_or("")
+        .trim_end_matches(['.', ','])
+        .to_lowercase();
+    NATIONAL_FORMS
+        .iter()
+        .find(|(form, _)| *form == last)
+        .map(|(_, countries)| countries.to_vec())
+        .unwrap_or_default()
+}
+
 /// Whether `word` is a legal form written with a final dot in news ("Inc.",
 /// "Corp.", "Co.", "Ltd."), so a name ending in it takes the dot.
 pub fn takes_dot(word: &str) -> bool {
@@ -178,6 +199,13 @@ mod tests {
         assert_eq!(parent_names("Pirelli Cables"), ["Pirelli"]);
         assert_eq!(parent_names("Pirelli"), Vec::<String>::new());
         assert_eq!(core_names("Texaco"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn national_legal_forms_name_their_countries() {
+        assert_eq!(legal_form_countries("General Electric Co Plc")[0], "Q145");
+        assert!(legal_form_countries("General Electric Co").is_empty());
+        assert!(legal_form_countries("").is_empty());
     }
 
     #[test]

@@ -86,11 +86,21 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
                     .into_iter()
                     .map(|n| (n, true)),
             );
+        // "General Electric Co Plc" is the British GEC, not the American GE: a
+        // legal form of one country does not fit a company of another
+        let legal_countries = crate::company::legal_form_countries(name);
+        let fits = |c: &(EntityId, AliasKind, f32)| {
+            legal_countries.is_empty()
+                || kb
+                    .entity(c.0)
+                    .country
+                    .is_none_or(|k| legal_countries.contains(&kb.entity(k).qid.as_str()))
+        };
         let candidates: Vec<(EntityId, AliasKind)> = forms
             .map(|(form, division)| {
                 kb.lookup(&form)
                     .into_iter()
-                    .filter(|c| org(c) && (!division || parent(c)))
+                    .filter(|c| org(c) && fits(c) && (!division || parent(c)))
                     .map(|c| (c.0, c.1))
                     .collect::<Vec<_>>()
             })
