@@ -24,6 +24,7 @@
 //! ```
 
 pub mod abbrev;
+pub mod address;
 pub mod annotate;
 pub mod clubs;
 pub mod company;

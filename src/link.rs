@@ -215,58 +215,8 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             l.mention.end -= 1;
         }
     }
-    // "BIRMINGHAM, Ala.", "London, Ontario": a town followed by a state or
-    // province of another country is another town of that name, which the KB
-    // does not know. Only a state or province qualifies a town this way
-    // ("Frankfurt, West Germany" and "Tokyo, Hong Kong and Singapore" stay).
-    for i in 1..links.len() {
-        let (head, tail) = links.split_at_mut(i);
-        let (town, region) = (&mut head[i - 1], &tail[0]);
-        if town.etype != EntityType::Loc
-            || text.get(town.mention.end..region.mention.start) != Some(", ")
-        {
-            continue;
-        }
-        let (Target::Known(t), Target::Known(r)) = (&town.target, &region.target) else {
-            continue;
-        };
-        let (Some(t), Some(r)) = (kb.by_qid(t), kb.by_qid(r)) else {
-            continue;
-        };
-        let r_entity = kb.entity(r);
-        let country = (r_entity.etype == EntityType::Loc && r_entity.kind == "region")
-            .then_some(r_entity.country)
-            .flatten();
-        // the state closes the address: "Ala., after", "Calif.-based",
-        // "BIRMINGHAM, Ala. - For years", the end
-        let rest = &text[region.mention.end..];
-        let closes = (text[..region.mention.end].ends_with('.')
-            || rest.trim_start_matches(' ').starts_with(['-', '\u{2014}'])
-            || rest
-                .chars()
-                .next()
-                .is_none_or(|c| matches!(c, ',' | '.' | ';' | ':' | ')' | '-' | '\n')))
-            && !rest.starts_with(", and");
-        let t_entity = kb.entity(t);
-        if matches!(t_entity.kind.as_str(), "city" | "capital")
-            && closes
-            && country.is_some()
-            && t_entity.country.is_some()
-            && t_entity.country != country
-        {
-            let m = town.mention.clone();
-            *town = unknown_link(&m, &text[m.start..m.end], EntityType::Loc, None);
-        }
-    }
-    // "Houston, TX": a US city with its state's postal code is one address
-    let mut codes = Vec::new();
-    for l in &mut links {
-        if let Some(end) = postal_code_after(kb, text, l) {
-            codes.push(l.mention.end..end);
-            l.mention.end = end;
-        }
-    }
-    links.retain(|l| !codes.iter().any(|c| c.contains(&l.mention.start)));
+    crate::address::unlink_towns_of_other_states(kb, text, &mut links);
+    crate::address::join_postal_codes(kb, text, &mut links);
     // "Queen Elizabeth I": a regnal number after the name names another holder
     for l in &mut links {
         if l.etype != EntityType::Per {
@@ -647,23 +597,6 @@ fn is_acronym_of(acronym: &str, name: &str) -> bool {
     letters.iter().all(|l| it.any(|i| i == l))
 }
 
-/// The end of a US state's postal code right after the city `l` links to
-/// ("Houston, TX"), if there is one.
-fn postal_code_after(kb: &Kb, text: &str, l: &Link) -> Option<usize> {
-    let Target::Known(q) = &l.target else {
-        return None;
-    };
-    let e = kb.entity(kb.by_qid(q)?);
-    let us = e.country.is_some_and(|c| kb.entity(c).qid == "Q30");
-    if l.etype != EntityType::Loc || !us || !matches!(e.kind.as_str(), "city" | "capital") {
-        return None;
-    }
-    let rest = text[l.mention.end..].strip_prefix(", ")?;
-    let code = rest.get(..2)?;
-    let ends = !rest[2..].starts_with(|c: char| c.is_alphanumeric());
-    (ends && crate::lexicon::US_STATE_CODES.contains(&code)).then_some(l.mention.end + 4)
-}
-
 /// The end of a regnal number right after the name at `start..end` ("Queen
 /// Elizabeth I", "Pope John Paul II") that the name does not include. "I" counts
 /// only after a monarch's or pope's title, where it cannot be the pronoun.
@@ -783,7 +716,12 @@ fn active_at(e: &crate::kb::KbEntity, d: PartialDate) -> bool {
 }
 
 /// The link of a name the KB does not know.
-fn unknown_link(m: &Mention, surface: &str, etype: EntityType, tagger_score: Option<f32>) -> Link {
+pub(crate) fn unknown_link(
+    m: &Mention,
+    surface: &str,
+    etype: EntityType,
+    tagger_score: Option<f32>,
+) -> Link {
     let words = name_words(surface);
     let confidence = match (m.origin, tagger_score) {
         (Origin::TitleCue, _) => 0.8,
