@@ -217,34 +217,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
     }
     crate::address::unlink_towns_of_other_states(kb, text, &mut links);
     crate::address::join_postal_codes(kb, text, &mut links);
-    // "Queen Elizabeth I": a regnal number after the name names another holder
-    for l in &mut links {
-        if l.etype != EntityType::Per {
-            continue;
-        }
-        let Some(end) = regnal_suffix(text, l.mention.start, l.mention.end) else {
-            continue;
-        };
-        let named = name_key(&text[l.mention.start..end]);
-        let known = match &l.target {
-            Target::Known(q) => kb.by_qid(q).is_some_and(|id| {
-                kb.entity(id)
-                    .names
-                    .iter()
-                    .any(|(n, _)| named.ends_with(&name_key(n)))
-            }),
-            Target::Unknown(_) => false,
-        };
-        l.mention.end = end;
-        if !known {
-            *l = unknown_link(
-                &l.mention,
-                &text[l.mention.start..end],
-                EntityType::Per,
-                None,
-            );
-        }
-    }
+    extend_regnal_numbers(kb, text, &mut links);
     resolve_defined_acronyms(text, &mut links);
     // "artificial pancreas (AP)": here AP is not the news agency
     let common = crate::abbrev::common_noun_abbreviations(text);
@@ -415,14 +388,13 @@ fn resolve_defined_acronyms(text: &str, links: &mut [Link]) {
 }
 
 /// "the Treasury", "the Finance Ministry": an unknown organization whose name is
-/// a country-relative institution name (see [`crate::kb::generic`]) is that
+/// a country-relative institution name (see [`crate::kb::generic`]) is the
+/// institution of that name named in full earlier in the text, else that
 /// institution of the document's country, when the KB has it.
 ///
 /// A name only the generic step of recognition found (gazetteer origin, no
 /// candidates) that does not resolve is dropped.
 fn resolve_generic_institutions(kb: &Kb, text: &str, links: &mut Vec<Link>) {
-    // "Japan's Finance Ministry ... the Finance Ministry": a generic name after
-    // the institution was named in full is that institution
     let named: Vec<(usize, EntityId)> = links
         .iter()
         .filter_map(|l| match &l.target {
@@ -430,51 +402,14 @@ fn resolve_generic_institutions(kb: &Kb, text: &str, links: &mut Vec<Link>) {
             Target::Unknown(_) => None,
         })
         .collect();
-    for l in links
-        .iter_mut()
-        .filter(|l| l.is_nil() && l.etype == EntityType::Org)
-    {
-        let (start, end) = (l.mention.start, l.mention.end);
-        if generic::is_security(&text[..start], &text[end..]) {
-            continue; // "the September Treasury bond future"
-        }
-        let surface = &text[start..end];
-        let antecedent = named.iter().rev().find(|&&(start, id)| {
-            start < l.mention.start
-                && kb
-                    .entity(id)
-                    .country
-                    .and_then(|c| generic::resolve(kb, surface, c))
-                    == Some(id)
-        });
-        if let Some(&(_, id)) = antecedent {
-            let e = kb.entity(id);
-            l.target = Target::Known(e.qid.clone());
-            l.label = e.label.clone();
-            l.confidence = 0.8;
-        }
-    }
-    let known = links.iter().filter_map(|l| match &l.target {
-        Target::Known(q) => kb.by_qid(q),
-        Target::Unknown(_) => None,
-    });
-    let country = generic::document_country(kb, known);
-    let generic_only = |l: &Link| {
-        l.is_nil()
-            && l.mention.origin == Origin::Gazetteer
-            && generic::is_generic_name(kb, &text[l.mention.start..l.mention.end])
-    };
-    let Some(country) = country else {
-        links.retain(|l| !generic_only(l));
-        return;
-    };
+    let country = generic::document_country(kb, named.iter().map(|n| n.1));
     // "the Supreme Court in Florida": another place's institution
     let places: Vec<(usize, Target)> = links
         .iter()
         .filter(|l| matches!(l.etype, EntityType::Loc | EntityType::Country))
         .map(|l| (l.mention.start, l.target.clone()))
         .collect();
-    let own = Target::Known(kb.entity(country).qid.clone());
+    let own = country.map(|c| Target::Known(kb.entity(c).qid.clone()));
     let elsewhere = |end: usize| {
         let rest = &text[end..];
         let Some(after) = rest
@@ -484,25 +419,46 @@ fn resolve_generic_institutions(kb: &Kb, text: &str, links: &mut Vec<Link>) {
             return false;
         };
         let at = text.len() - after.len();
-        places.iter().any(|(s, t)| *s == at && *t != own)
+        places
+            .iter()
+            .any(|(s, t)| *s == at && Some(t) != own.as_ref())
     };
     for l in links
         .iter_mut()
         .filter(|l| l.is_nil() && l.etype == EntityType::Org)
     {
         let (start, end) = (l.mention.start, l.mention.end);
-        if generic::is_security(&text[..start], &text[end..]) || elsewhere(end) {
-            continue;
+        if generic::is_security(&text[..start], &text[end..]) {
+            continue; // "the 30-year Treasury"
         }
         let surface = &text[start..end];
-        if let Some(id) = generic::resolve(kb, surface, country) {
+        // "Japan's Finance Ministry ... the Finance Ministry": the institution
+        // named in full before, else the one of the document's country
+        let antecedent = named.iter().rev().find_map(|&(at, id)| {
+            let same = kb
+                .entity(id)
+                .country
+                .and_then(|c| generic::resolve(kb, surface, c));
+            (at < start && same == Some(id)).then_some(id)
+        });
+        let of_country = || {
+            country
+                .filter(|_| !elsewhere(end))
+                .and_then(|c| generic::resolve(kb, surface, c))
+        };
+        if let Some(id) = antecedent.or_else(of_country) {
             let e = kb.entity(id);
             l.target = Target::Known(e.qid.clone());
             l.label = e.label.clone();
             l.confidence = 0.8;
         }
     }
-    links.retain(|l| !generic_only(l));
+    // a name only the generic step of recognition found, left unresolved
+    links.retain(|l| {
+        !(l.is_nil()
+            && l.mention.origin == Origin::Gazetteer
+            && generic::is_generic_name(kb, &text[l.mention.start..l.mention.end]))
+    });
 }
 
 /// Whether the capitals of `acronym` are the initials of (some of) the
@@ -595,6 +551,39 @@ fn is_acronym_of(acronym: &str, name: &str) -> bool {
     }
     let mut it = initials.iter();
     letters.iter().all(|l| it.any(|i| i == l))
+}
+
+/// "Queen Elizabeth I": a regnal number right after a person's name joins the
+/// mention, and names another holder of the name unless the linked entity's
+/// own name has it ("Queen Elizabeth II").
+fn extend_regnal_numbers(kb: &Kb, text: &str, links: &mut [Link]) {
+    for l in links.iter_mut() {
+        if l.etype != EntityType::Per {
+            continue;
+        }
+        let Some(end) = regnal_suffix(text, l.mention.start, l.mention.end) else {
+            continue;
+        };
+        let named = name_key(&text[l.mention.start..end]);
+        let known = match &l.target {
+            Target::Known(q) => kb.by_qid(q).is_some_and(|id| {
+                kb.entity(id)
+                    .names
+                    .iter()
+                    .any(|(n, _)| named.ends_with(&name_key(n)))
+            }),
+            Target::Unknown(_) => false,
+        };
+        l.mention.end = end;
+        if !known {
+            *l = unknown_link(
+                &l.mention,
+                &text[l.mention.start..end],
+                EntityType::Per,
+                None,
+            );
+        }
+    }
 }
 
 /// The end of a regnal number right after the name at `start..end` ("Queen
