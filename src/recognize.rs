@@ -146,9 +146,8 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
     // not a date or a common word is the first word of someone else's name,
     // unless that word is a KB name too and the text also uses the first one
     // alone ("Trump Kim summit ... Trump said")
-    let kb_starts: std::collections::HashSet<usize> =
-        spans.iter().map(|s| s.mention.start).collect();
-    let alone: std::collections::HashSet<&str> = spans
+    let kb_starts: HashSet<usize> = spans.iter().map(|s| s.mention.start).collect();
+    let alone: HashSet<&str> = spans
         .iter()
         .filter(|s| next_capitalized(text, &tokens, s.mention.end).is_none())
         .map(|s| &text[s.mention.start..s.mention.end])
@@ -169,7 +168,7 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
             && other_name)
     });
     // a country name or demonym that is only the first word of a longer name
-    let starts: std::collections::HashSet<usize> = spans.iter().map(|s| s.mention.start).collect();
+    let starts: HashSet<usize> = spans.iter().map(|s| s.mention.start).collect();
     // names dropped as parts of longer names: not to come back as unknown names
     let mut parts: Vec<(usize, usize)> = Vec::new();
     spans.retain(|s| {
@@ -361,7 +360,7 @@ fn is_whole_name(
     text: &str,
     tokens: &[Token],
     s: &Span,
-    starts: &std::collections::HashSet<usize>,
+    starts: &HashSet<usize>,
     mode_at: &impl Fn(usize) -> CaseMode,
 ) -> bool {
     if s.mention.etype == EntityType::Per || mode_at(s.mention.start) != CaseMode::Mixed {
