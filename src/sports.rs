@@ -275,27 +275,21 @@ fn transfer_from(text: &str, tokens: &[Token], first: usize) -> bool {
 /// "Baltimore 's Eddie Murray", "Boston 's seventh loss": the town's name takes a
 /// possessive followed by a person's name or a count, as a team's does.
 fn team_possessive(text: &str, tokens: &[Token], last: usize) -> bool {
-    let name_end = tokens[last - 1].end;
-    if !possessive_after(text, name_end) {
+    let Some(after_at) = possessive_end(text, tokens[last - 1].end) else {
         return false;
-    }
-    let trimmed = text[name_end..].trim_start();
-    // past the "'s" (two bytes) or "’s" (four)
-    let after_at = text.len() - trimmed.len() + if trimmed.starts_with('\'') { 2 } else { 4 };
+    };
     let sentence = tokens[last - 1].sentence;
     let i = tokens.partition_point(|t| t.start < after_at);
     let Some(next) = tokens.get(i).filter(|t| t.sentence == sentence) else {
         return false;
     };
     let w = next.text(text);
-    let capitalized = w.chars().next().is_some_and(char::is_uppercase)
-        && w.chars().skip(1).any(char::is_lowercase);
     let count =
         w.chars().all(|c| c.is_ascii_digit()) || COUNT_WORDS.contains(&w.to_lowercase().as_str());
     let venue = tokens
         .get(i + 1)
         .is_some_and(|t| VENUE_WORDS.contains(&t.text(text).to_lowercase().as_str()));
-    (capitalized && !venue) || count
+    (is_name_word(w) && !venue) || count
 }
 
 /// Nouns after a country's name that make it the country even on a sports
@@ -312,34 +306,31 @@ const NATIONALITY_NOUNS: &[&str] = &[
     "nationality",
 ];
 
-/// Whether the name ending at byte `end` takes a possessive ("India 's",
-/// "Jamaica's").
-fn possessive_after(text: &str, end: usize) -> bool {
+/// The byte right after the possessive ("India 's", "Jamaica’s") that the name
+/// ending at byte `end` takes, if it takes one.
+fn possessive_end(text: &str, end: usize) -> Option<usize> {
     let rest = text[end..].trim_start();
-    let Some(after) = rest
+    let after = rest
         .strip_prefix("'s")
-        .or_else(|| rest.strip_prefix("\u{2019}s"))
-    else {
-        return false;
-    };
-    !after.starts_with(|c: char| c.is_alphanumeric())
+        .or_else(|| rest.strip_prefix("\u{2019}s"))?;
+    (!after.starts_with(|c: char| c.is_alphanumeric())).then_some(text.len() - after.len())
+}
+
+/// A capitalized word with lower-case letters after the first: a name's word,
+/// not an initialism or a word in capitals.
+fn is_name_word(w: &str) -> bool {
+    w.starts_with(|c: char| c.is_uppercase()) && w.chars().skip(1).any(char::is_lowercase)
 }
 
 /// "India 's Leander Paes": the name ending at byte `end` takes a possessive
 /// followed by a capitalized word, as a person's country does; "Ireland 's
 /// fifth goal" and "Ireland 's new-look side" are the team's.
 fn possessive_before_name(text: &str, tokens: &[Token], end: usize) -> bool {
-    if !possessive_after(text, end) {
-        return false;
-    }
-    let trimmed = text[end..].trim_start();
-    let after_at = text.len() - trimmed.len() + if trimmed.starts_with('\'') { 2 } else { 4 };
-    tokens
-        .get(tokens.partition_point(|t| t.start < after_at))
-        .is_some_and(|t| {
-            let w = t.text(text);
-            w.starts_with(|c: char| c.is_uppercase()) && w.chars().skip(1).any(char::is_lowercase)
-        })
+    possessive_end(text, end).is_some_and(|at| {
+        tokens
+            .get(tokens.partition_point(|t| t.start < at))
+            .is_some_and(|t| is_name_word(t.text(text)))
+    })
 }
 
 /// Counts and ranks after a team's possessive ("Boston 's seventh loss",
@@ -394,10 +385,8 @@ pub fn is_team_by_role(text: &str, tokens: &[Token], start: usize, end: usize) -
     if is_place_context(text, tokens, start, end) {
         return false;
     }
-    let w = name.text(text);
     let role_cue = TEAM_ROLES.contains(&role.text(text).to_lowercase().as_str())
-        && w.starts_with(|c: char| c.is_uppercase())
-        && w.chars().skip(1).any(char::is_lowercase);
+        && is_name_word(name.text(text));
     // "Boston beat the Minnesota Twins 6-4": a result word, then a score
     let result_cue = RESULT_WORDS.contains(&role.text(text).to_lowercase().as_str())
         && tokens[last..]
