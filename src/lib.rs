@@ -30,6 +30,7 @@ pub mod clubs;
 pub mod company;
 pub mod error;
 pub mod eval;
+pub mod guard;
 pub mod html;
 pub mod ingest;
 pub mod input;

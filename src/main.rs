@@ -5,6 +5,11 @@ mod cli;
 
 use std::process::ExitCode;
 
+/// Counts the heap, so `kglink serve` can cap what requests use
+/// (`--max-memory-mb`; see `kglink::guard::memory`).
+#[global_allocator]
+static ALLOC: kglink::guard::memory::CountingAlloc = kglink::guard::memory::CountingAlloc;
+
 fn main() -> ExitCode {
     match cli::run() {
         Ok(code) => code,

@@ -96,7 +96,26 @@ pub fn dump(store: &Store, out: impl Write) -> Result<usize> {
 /// loader, committed in one atomic step at the end: a syntax error stops the
 /// load before anything is stored and names the line. `name` is used in errors.
 /// Returns the number of quads read.
-pub fn load(store: &Store, name: &Path, format: RdfFormat, input: impl Read) -> Result<u64> {
+/// RDF/XML is read within the entity-expansion caps of
+/// [`crate::guard::entities`].
+pub fn load<'r>(
+    store: &Store,
+    name: &Path,
+    format: RdfFormat,
+    input: impl Read + 'r,
+) -> Result<u64> {
+    let input: Box<dyn Read + 'r> = if format == RdfFormat::RdfXml {
+        let limits = crate::guard::RdfLimits::streaming();
+        Box::new(crate::guard::entities::EntityGuard::new(
+            input,
+            crate::guard::entities::EntityLimits {
+                per_event: limits.max_entity_expansion,
+                total: limits.max_bytes,
+            },
+        ))
+    } else {
+        Box::new(input)
+    };
     let mut n = 0u64;
     let mut loader = store.oxigraph().bulk_loader();
     let located = |e: RdfParseError| match e {

@@ -4,6 +4,7 @@
 
 use crate::embedded::SAVED_QUERIES;
 use crate::error::{Error, Result};
+use crate::guard::NestingLimits;
 use crate::store::Store;
 use crate::vocab;
 use oxigraph::io::{RdfFormat, RdfSerializer};
@@ -96,13 +97,23 @@ pub fn param_term(value: &str) -> Term {
     Literal::from(value).into()
 }
 
-/// Runs `sparql` on `store` with `params` bound (`name=value`), union default graph.
+/// Runs `sparql` on `store` with `params` bound (`name=value`), union default
+/// graph. A query nested beyond [`NestingLimits::default`] is refused; call
+/// it on a thread with the query stack ([`crate::guard::with_query_stack`]),
+/// which evaluation (while the results are read) needs too.
 pub fn run(
     store: &Store,
     sparql: &str,
     params: &[(String, String)],
 ) -> Result<QueryResults<'static>> {
-    let mut prepared = SparqlEvaluator::new()
+    let nesting = crate::guard::nesting::check(sparql, NestingLimits::default())
+        .map_err(|e| Error::Query(e.to_string()))?;
+    let eval = if nesting.optimize {
+        SparqlEvaluator::new()
+    } else {
+        SparqlEvaluator::new().without_optimizations()
+    };
+    let mut prepared = eval
         .parse_query(sparql)
         .map_err(|e| Error::Query(e.to_string()))?;
     if prepared.dataset().is_default_dataset() {

@@ -165,9 +165,18 @@ impl Store {
         Ok(n)
     }
 
-    /// Runs a SPARQL query with the union of all graphs as default graph.
+    /// Runs a SPARQL query with the union of all graphs as default graph. A
+    /// query nested beyond the default limits of [`crate::guard::nesting`]
+    /// is refused.
     pub fn query(&self, sparql: &str) -> Result<QueryResults<'static>> {
-        let mut prepared = SparqlEvaluator::new()
+        let nesting = crate::guard::nesting::check(sparql, crate::guard::NestingLimits::default())
+            .map_err(|e| Error::Query(e.to_string()))?;
+        let eval = if nesting.optimize {
+            SparqlEvaluator::new()
+        } else {
+            SparqlEvaluator::new().without_optimizations()
+        };
+        let mut prepared = eval
             .parse_query(sparql)
             .map_err(|e| Error::Query(e.to_string()))?;
         // no FROM / FROM NAMED in the query: the default graph is the union

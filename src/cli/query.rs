@@ -56,9 +56,19 @@ pub fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
         })?;
         params.push((k.to_string(), v.to_string()));
     }
+    drop(out);
     let store = args.store.open()?;
-    let results = query::run(&store, &text, &params)?;
-    query::write_results(results, args.format, &mut out).context("writing results")?;
-    out.flush()?;
+    let format = args.format;
+    // parsed and evaluated (lazily, while the results are written) on a
+    // thread with the query stack
+    kglink::guard::with_query_stack(move || -> anyhow::Result<()> {
+        let results = query::run(&store, &text, &params)?;
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        query::write_results(results, format, &mut out).context("writing results")?;
+        out.flush()?;
+        Ok(())
+    })
+    .context("starting the query thread")??;
     Ok(ExitCode::SUCCESS)
 }

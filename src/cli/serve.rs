@@ -49,6 +49,45 @@ pub struct ServeArgs {
     /// with `Cache-Control: no-cache` is evaluated afresh). 0 turns it off.
     #[arg(long, default_value_t = 64)]
     cache_mb: usize,
+    /// Deepest nesting of brackets ({ }, ( ), [ ]) in a query or update (400 beyond).
+    #[arg(long, default_value_t = 64)]
+    max_query_depth: usize,
+    /// Most chained operators in a query or update (UNION, OPTIONAL, MINUS,
+    /// FILTER, BIND, VALUES, GRAPH, SERVICE, groups, '/', '|', '||', '&&',
+    /// '+', '-', '*'; 400 beyond).
+    #[arg(long, default_value_t = 10_000)]
+    max_query_chain: usize,
+    /// Queries larger than this (chained operators plus triple patterns) are
+    /// evaluated as written, without Oxigraph's optimizer, whose time grows
+    /// with the cube of the size and cannot be cancelled.
+    #[arg(long, default_value_t = 64)]
+    max_optimized: usize,
+    /// Most triples one Graph Store write or SPARQL LOAD may add (413 beyond;
+    /// nothing is written).
+    #[arg(long, default_value_t = 1_000_000)]
+    max_quads: u64,
+    /// Megabytes of request bodies held in memory at once, all requests
+    /// together (503 with Retry-After beyond).
+    #[arg(long, default_value_t = 256)]
+    max_buffered_mb: usize,
+    /// Seconds a request body has to arrive in (408 beyond).
+    #[arg(long, default_value_t = 60.0)]
+    body_timeout: f64,
+    /// Seconds a client has to send its request head (the connection is closed beyond).
+    #[arg(long, default_value_t = 10.0)]
+    header_timeout: f64,
+    /// Connections served at once; more are closed as soon as they are accepted.
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
+    /// Megabytes of heap the server's requests may use together: beyond it
+    /// the request that allocates is cancelled (503), and one that cannot be
+    /// cancelled is stopped for good (see docs/server.md).
+    #[arg(long, default_value_t = 2048)]
+    max_memory_mb: usize,
+    /// Seconds requests in flight get to finish after SIGTERM or SIGINT; what
+    /// still runs then is cut (named on stderr, exit code 1).
+    #[arg(long, default_value_t = 10.0)]
+    shutdown_grace: f64,
     #[command(flatten)]
     store: StoreArgs,
     #[command(flatten)]
@@ -71,9 +110,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             Some(t)
         }
     };
-    if !(args.query_timeout > 0.0 && args.query_timeout.is_finite()) {
-        anyhow::bail!("--query-timeout must be a positive number of seconds");
-    }
+    let seconds = |name: &str, v: f64| -> anyhow::Result<Duration> {
+        if v > 0.0 && v.is_finite() && v < 1e9 {
+            Ok(Duration::from_secs_f64(v))
+        } else {
+            anyhow::bail!("--{name} must be a positive number of seconds")
+        }
+    };
+    let query_timeout = seconds("query-timeout", args.query_timeout)?;
+    let body_timeout = seconds("body-timeout", args.body_timeout)?;
+    let header_timeout = seconds("header-timeout", args.header_timeout)?;
+    let shutdown_grace = seconds("shutdown-grace", args.shutdown_grace)?;
     let kb = args.kb.load()?;
     let store = args.store.open()?;
     if store.is_empty()? {
@@ -83,19 +130,29 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         token,
         max_body: args.max_body,
         max_upload: args.max_upload,
-        query_timeout: Duration::from_secs_f64(args.query_timeout),
+        query_timeout,
         max_rows: args.max_rows,
         max_concurrent: args.max_concurrent,
         cors_origins: args.cors_origins,
         allow_remote: args.allow_remote,
         min_confidence: args.min_confidence,
         cache_bytes: args.cache_mb.saturating_mul(1 << 20),
+        nesting: kglink::guard::NestingLimits {
+            max_depth: args.max_query_depth,
+            max_chain: args.max_query_chain,
+            max_optimized: args.max_optimized,
+        },
+        max_quads: args.max_quads,
+        max_buffered: args.max_buffered_mb.saturating_mul(1 << 20),
+        body_timeout,
+        header_timeout,
+        max_connections: args.max_connections,
+        shutdown_grace,
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
-    rt.block_on(async move {
+    let grace = config.shutdown_grace;
+    kglink::guard::memory::install(Some(args.max_memory_mb.saturating_mul(1 << 20)));
+    let rt = server::runtime().context("starting the runtime")?;
+    let stopped = rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.bind)
             .await
             .with_context(|| format!("cannot listen on {}", args.bind))?;
@@ -109,13 +166,28 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         );
         let state = server::AppState::new(Arc::new(store), kb, config);
-        server::serve(listener, state, async {
+        server::serve(listener, state, async move {
             server::shutdown_signal().await;
-            eprintln!("kglink serve: shutting down, finishing requests in flight");
+            eprintln!(
+                "kglink serve: shutting down; requests in flight have {} s to finish",
+                grace.as_secs_f64()
+            );
         })
         .await
         .context("serving")
     })?;
-    eprintln!("kglink serve: stopped");
-    Ok(ExitCode::SUCCESS)
+    // blocking work cut by the grace period must not keep the process alive
+    rt.shutdown_background();
+    if stopped.cut.is_empty() {
+        eprintln!("kglink serve: stopped");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "kglink serve: stopped after the {} s grace period; cut {} request(s) still running: {}",
+            grace.as_secs_f64(),
+            stopped.cut.len(),
+            stopped.cut.join(", ")
+        );
+        Ok(ExitCode::from(1))
+    }
 }

@@ -74,7 +74,7 @@ pub async fn annotate(
     };
     let kb = state.kb;
     let min = state.config.min_confidence;
-    let r = run_blocking(&state, None, move |_| {
+    let r = run_blocking(&state, Some(state.config.query_timeout), move |_| {
         let a = Annotator::new(kb)
             .with_min_confidence(min)
             .annotate(&text, date.as_deref());
@@ -119,7 +119,7 @@ pub async fn ingest(
     let min = state.config.min_confidence;
     let store = state.store.clone();
     let guard = state.cache.writing();
-    let r = run_blocking(&state, None, move |_| {
+    let r = run_blocking(&state, Some(state.config.query_timeout), move |work| {
         let _writing = &guard;
         let links = Annotator::new(kb)
             .with_min_confidence(min)
@@ -128,9 +128,11 @@ pub async fn ingest(
         let relations = relate::relate_text(kb, &article.text, &links, date);
         let quads = rdf::article_quads(&article, &links, &relations);
         let iri = rdf::article_iri(&article.id);
-        let outcome = store
-            .put_article(&iri, &rdf::content_hash(&article.text), &quads)
-            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let outcome = work.commit(|| {
+            store
+                .put_article(&iri, &rdf::content_hash(&article.text), &quads)
+                .map_err(|e| ApiError::internal(e.to_string()))
+        })?;
         let outcome = match outcome {
             PutOutcome::New => "new",
             PutOutcome::Replaced => "replaced",

@@ -8,10 +8,12 @@
 
 use super::limits::run_blocking;
 use super::multipart;
+use super::outbound::rdf_input_error;
 use super::response::{body, ApiError};
 use super::results::{self, ROW_LIMIT_HEADER, TRUNCATED_HEADER};
 use super::sparql::{content_type, endpoint_url, form_pairs};
 use super::{auth, AppState};
+use crate::guard::{read_quads, RdfLimits};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
@@ -80,7 +82,8 @@ pub async fn read(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -
         };
     let store = state.store.clone();
     let max_rows = state.config.max_rows;
-    let r = run_blocking(&state, Some(state.config.query_timeout), move |token| {
+    let r = run_blocking(&state, Some(state.config.query_timeout), move |work| {
+        let token = work.token;
         let s = store.oxigraph();
         if let Target::Named(n) = &t {
             if !s
@@ -136,12 +139,20 @@ pub async fn read(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -
     }
 }
 
+/// Parses one RDF document of media type `media` into `graph`, handing each
+/// triple to `sink`; `read` counts the triples of the request so far, for its
+/// cap.
+#[allow(clippy::too_many_arguments)]
 fn parse_rdf(
     media: &str,
     bytes: &[u8],
     graph: &GraphName,
     base: &str,
-) -> Result<Vec<Quad>, ApiError> {
+    limits: &RdfLimits,
+    read: &mut u64,
+    cancelled: &dyn Fn() -> bool,
+    sink: &mut dyn FnMut(Quad),
+) -> Result<(), ApiError> {
     let format = RdfFormat::from_media_type(media).ok_or_else(|| {
         ApiError::unsupported_media_type(format!(
             "Content-Type {media} is not an RDF syntax kglink reads (Turtle, N-Triples, RDF/XML, JSON-LD, N3)"
@@ -152,22 +163,35 @@ fn parse_rdf(
             "{media} holds quads; send triples to a graph"
         )));
     }
-    RdfParser::from_format(format)
+    let parser = RdfParser::from_format(format)
         .with_base_iri(base)
         .map_err(|e| ApiError::bad_request(e.to_string()))?
         .without_named_graphs()
-        .with_default_graph(graph.clone())
-        .for_slice(bytes)
-        .map(|q| q.map_err(|e| ApiError::bad_request(format!("body: {e}"))))
-        .collect()
+        .with_default_graph(graph.clone());
+    let limits = RdfLimits {
+        max_quads: limits.max_quads.saturating_sub(*read),
+        ..*limits
+    };
+    let n = read_quads(parser, format, bytes, &limits, cancelled, &mut |q| {
+        sink(q);
+        Ok(())
+    })
+    .map_err(|e| rdf_input_error("body", e))?;
+    *read += n;
+    Ok(())
 }
 
+/// Parses the body (one RDF document, or `multipart/form-data` with one a
+/// part) into `graph` within `limits`, handing each triple to `sink`.
 fn body_quads(
     headers: &HeaderMap,
     bytes: &[u8],
     graph: &GraphName,
     base: &str,
-) -> Result<Vec<Quad>, ApiError> {
+    limits: &RdfLimits,
+    cancelled: &dyn Fn() -> bool,
+    sink: &mut dyn FnMut(Quad),
+) -> Result<(), ApiError> {
     let raw = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -185,10 +209,10 @@ fn body_quads(
             )));
         }
     }
+    let mut read = 0u64;
     if media == "multipart/form-data" {
         let b = multipart::boundary(&raw)
             .ok_or_else(|| ApiError::bad_request("multipart/form-data without a boundary"))?;
-        let mut quads = Vec::new();
         for part in multipart::parts(bytes, &b).map_err(ApiError::bad_request)? {
             let ct = part.content_type.as_deref().unwrap_or("text/turtle");
             let m = ct
@@ -197,11 +221,15 @@ fn body_quads(
                 .unwrap_or("")
                 .trim()
                 .to_ascii_lowercase();
-            quads.extend(parse_rdf(&m, part.body, graph, base)?);
+            parse_rdf(
+                &m, part.body, graph, base, limits, &mut read, cancelled, sink,
+            )?;
         }
-        return Ok(quads);
+        return Ok(());
     }
-    parse_rdf(&media, bytes, graph, base)
+    parse_rdf(
+        &media, bytes, graph, base, limits, &mut read, cancelled, sink,
+    )
 }
 
 static NEW_GRAPHS: AtomicU64 = AtomicU64::new(0);
@@ -244,7 +272,8 @@ pub async fn write(
     };
     let store = state.store.clone();
     let guard = state.cache.writing();
-    let r = run_blocking(&state, None, move |_| {
+    let limits = state.config.rdf_limits();
+    let r = run_blocking(&state, Some(state.config.query_timeout), move |work| {
         let _writing = &guard;
         let s = store.oxigraph();
         let g = graph_name(&t);
@@ -261,22 +290,21 @@ pub async fn write(
         let ie = |e: &dyn std::fmt::Display| ApiError::internal(e.to_string());
         if method == Method::DELETE {
             return match &t {
-                Target::Named(n) if existed => {
+                Target::Named(n) if existed => work.commit(|| {
                     s.remove_named_graph(n).map_err(|e| ie(&e))?;
                     Ok(StatusCode::NO_CONTENT)
-                }
+                }),
                 Target::Named(n) => Err(ApiError::new(
                     StatusCode::NOT_FOUND,
                     format!("no graph <{}>", n.as_str()),
                 )),
-                _ => {
+                _ => work.commit(|| {
                     s.clear_graph(GraphNameRef::DefaultGraph)
                         .map_err(|e| ie(&e))?;
                     Ok(StatusCode::NO_CONTENT)
-                }
+                }),
             };
         }
-        let quads = body_quads(&headers, &bytes, &g, &base)?;
         let mut tx = s.start_transaction().map_err(|e| ie(&e))?;
         if method == Method::PUT {
             tx.clear_graph(g.as_ref()).map_err(|e| ie(&e))?;
@@ -284,8 +312,16 @@ pub async fn write(
         if let Target::Named(n) = &t {
             tx.insert_named_graph(n.as_ref());
         }
-        tx.extend(quads.iter());
-        tx.commit().map_err(|e| ie(&e))?;
+        body_quads(
+            &headers,
+            &bytes,
+            &g,
+            &base,
+            &limits,
+            &|| work.cancelled(),
+            &mut |q| tx.insert(q.as_ref()),
+        )?;
+        work.commit(|| tx.commit().map_err(|e| ie(&e)))?;
         Ok(if existed {
             StatusCode::NO_CONTENT
         } else {
@@ -303,22 +339,22 @@ async fn create(state: AppState, headers: HeaderMap, bytes: Bytes, graph: NamedN
     let store = state.store.clone();
     let g = graph.clone();
     let guard = state.cache.writing();
-    let r = run_blocking(&state, None, move |_| {
+    let limits = state.config.rdf_limits();
+    let r = run_blocking(&state, Some(state.config.query_timeout), move |work| {
         let _writing = &guard;
-        let quads = body_quads(
+        let ie = |e: &dyn std::fmt::Display| ApiError::internal(e.to_string());
+        let mut tx = store.oxigraph().start_transaction().map_err(|e| ie(&e))?;
+        tx.insert_named_graph(g.as_ref());
+        body_quads(
             &headers,
             &bytes,
             &GraphName::NamedNode(g.clone()),
             g.as_str(),
+            &limits,
+            &|| work.cancelled(),
+            &mut |q| tx.insert(q.as_ref()),
         )?;
-        let mut tx = store
-            .oxigraph()
-            .start_transaction()
-            .map_err(|e| ApiError::internal(e.to_string()))?;
-        tx.insert_named_graph(g.as_ref());
-        tx.extend(quads.iter());
-        tx.commit().map_err(|e| ApiError::internal(e.to_string()))?;
-        Ok(())
+        work.commit(|| tx.commit().map_err(|e| ie(&e)))
     })
     .await;
     match r {

@@ -33,6 +33,7 @@ pub struct Metrics {
     timeouts: AtomicU64,
     truncated: AtomicU64,
     refused_remote: AtomicU64,
+    memory_cancelled: AtomicU64,
 }
 
 impl Metrics {
@@ -49,6 +50,11 @@ impl Metrics {
     /// A result cut at the row cap.
     pub fn truncated(&self) {
         self.truncated.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A request cancelled because the heap passed the memory cap.
+    pub fn memory_cancelled(&self) {
+        self.memory_cancelled.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A SERVICE or LOAD to a host that is not allow-listed.
@@ -137,12 +143,28 @@ impl Metrics {
                 "SERVICE or LOAD calls refused (host not allow-listed).",
                 &self.refused_remote,
             ),
+            (
+                "kglink_memory_cancelled_total",
+                "counter",
+                "Requests cancelled because the heap passed --max-memory-mb.",
+                &self.memory_cancelled,
+            ),
         ];
         for (name, kind, help, v) in gauges {
             let _ = writeln!(
                 s,
                 "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
                 v.load(Ordering::Relaxed)
+            );
+        }
+        if crate::guard::memory::installed() {
+            let parked = crate::guard::memory::parked();
+            let _ = writeln!(
+                s,
+                "# HELP kglink_heap_bytes Bytes live on the heap.\n# TYPE kglink_heap_bytes gauge\nkglink_heap_bytes {}\n# HELP kglink_parked_threads Worker threads stopped for good because their work passed the memory cap and could not be cancelled.\n# TYPE kglink_parked_threads gauge\nkglink_parked_threads {}\n# HELP kglink_parked_bytes Heap bytes held by parked threads, lost until restart.\n# TYPE kglink_parked_bytes gauge\nkglink_parked_bytes {}",
+                crate::guard::memory::live(),
+                parked.0,
+                parked.1
             );
         }
         s

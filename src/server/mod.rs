@@ -11,19 +11,31 @@
 //! | `/`, `/entity/Q…` | the web page |
 //! | `/health`, `/metrics` | liveness (`ok`) and Prometheus text metrics |
 //!
-//! Store and annotation work runs on Tokio's blocking pool under a
-//! concurrency cap (503 + `Retry-After` when full); queries have a deadline
-//! that cancels their evaluation; bodies are size-limited (413); results are
-//! capped at a row count (`X-Kglink-Truncated: true` when cut); SERVICE and LOAD
-//! reach only allow-listed hosts; CORS is off unless origins are given.
+//! No request can crash the server, take its memory or keep it from
+//! stopping: connections are capped and must send their request head in
+//! time (`listen`); bodies are read within a deadline, a size cap and a
+//! server-wide memory budget, and decoded within the same cap (`body`);
+//! queries and updates are refused beyond a nesting depth and run on
+//! threads whose stack fits any query within it; RDF is read within caps on
+//! triples, bytes and RDF/XML entity expansion (`crate::guard`); all work
+//! runs on the blocking pool under a concurrency cap (503 + `Retry-After`
+//! when full) and a deadline that cancels it, and a write that misses its
+//! deadline commits nothing (`limits`); results are capped at a row count
+//! (`X-Kglink-Truncated: true` when cut); SERVICE and LOAD reach only
+//! allow-listed hosts; CORS is off unless origins are given; on SIGTERM or
+//! SIGINT requests in flight get a grace period, then the server exits and
+//! names the requests it cut (`listen`, `inflight`).
 
 mod annotate;
 mod auth;
+mod body;
 mod cache;
 mod conneg;
 mod description;
 mod gsp;
+mod inflight;
 mod limits;
+mod listen;
 mod metrics;
 mod multipart;
 mod nif;
@@ -34,10 +46,14 @@ mod response;
 mod results;
 mod sparql;
 
+pub use listen::Stopped;
 pub use metrics::Metrics;
 pub use outbound::AllowList;
 pub use results::{ROW_LIMIT_HEADER, TRUNCATED_HEADER};
 
+use crate::guard::nesting::Nesting;
+use crate::guard::rdf::DEFAULT_ENTITY_EXPANSION;
+use crate::guard::{NestingLimits, RdfLimits};
 use crate::kb::Kb;
 use crate::store::Store;
 use axum::extract::DefaultBodyLimit;
@@ -75,6 +91,24 @@ pub struct ServerConfig {
     /// Bytes of query answers kept for repeated queries until the next write
     /// (see the `cache` module); 0 turns the cache off.
     pub cache_bytes: usize,
+    /// Deepest bracket nesting of a query or update and the longest chain
+    /// of operators (400 beyond), and the size beyond which a query is
+    /// evaluated without Oxigraph's optimizer (see [`crate::guard::nesting`]).
+    pub nesting: NestingLimits,
+    /// Most triples one Graph Store write or LOAD may add (413 beyond).
+    pub max_quads: u64,
+    /// Bytes of request bodies held in memory at once, all requests
+    /// together (503 beyond).
+    pub max_buffered: usize,
+    /// Time a request body has to arrive in (408 beyond).
+    pub body_timeout: Duration,
+    /// Time a client has to send a request head (the connection is closed
+    /// beyond).
+    pub header_timeout: Duration,
+    /// Connections served at once (more are closed when accepted).
+    pub max_connections: usize,
+    /// Time requests in flight get to finish after SIGTERM or SIGINT.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ServerConfig {
@@ -90,11 +124,35 @@ impl Default for ServerConfig {
             allow_remote: Vec::new(),
             min_confidence: 0.0,
             cache_bytes: 64 << 20,
+            nesting: NestingLimits::default(),
+            max_quads: 1_000_000,
+            max_buffered: 256 << 20,
+            body_timeout: Duration::from_secs(60),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 512,
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
 
 impl ServerConfig {
+    /// The caps on RDF read from a request or fetched by LOAD.
+    pub fn rdf_limits(&self) -> RdfLimits {
+        RdfLimits {
+            max_quads: self.max_quads,
+            max_bytes: self.max_upload as u64,
+            max_entity_expansion: DEFAULT_ENTITY_EXPANSION.min(self.max_upload as u64),
+        }
+    }
+
+    fn listen(&self) -> listen::ListenConfig {
+        listen::ListenConfig {
+            max_connections: self.max_connections,
+            header_timeout: self.header_timeout,
+            shutdown_grace: self.shutdown_grace,
+        }
+    }
+
     /// The outbound allow-list.
     pub fn allow_list(&self) -> AllowList {
         AllowList {
@@ -114,6 +172,8 @@ pub struct AppState {
     permits: Arc<Semaphore>,
     metrics: Arc<Metrics>,
     cache: Arc<cache::ResultCache>,
+    in_flight: Arc<inflight::InFlight>,
+    bodies: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -124,35 +184,70 @@ impl AppState {
             kb,
             permits: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
             cache: Arc::new(cache::ResultCache::new(config.cache_bytes)),
+            bodies: Arc::new(Semaphore::new(
+                config
+                    .max_buffered
+                    .div_ceil(1024)
+                    .clamp(1, Semaphore::MAX_PERMITS),
+            )),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
+            in_flight: Arc::default(),
+        }
+    }
+
+    /// Refuses a query or update that nests deeper than the limits (400);
+    /// says whether it may be optimized.
+    fn check_nesting(&self, text: &str) -> Result<Nesting, response::ApiError> {
+        crate::guard::nesting::check(text, self.config.nesting)
+            .map_err(|e| response::ApiError::bad_request(e.to_string()))
+    }
+
+    fn body_rules(&self, max_bytes: usize) -> body::BodyRules {
+        body::BodyRules {
+            max_bytes,
+            timeout: self.config.body_timeout,
+            budget: self.bodies.clone(),
         }
     }
 }
 
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
-    let small = DefaultBodyLimit::max(state.config.max_body);
-    let large = DefaultBodyLimit::max(state.config.max_upload);
+    let small = (
+        DefaultBodyLimit::max(state.config.max_body),
+        axum::middleware::from_fn_with_state(state.body_rules(state.config.max_body), body::read),
+    );
+    let large = (
+        DefaultBodyLimit::max(state.config.max_upload),
+        axum::middleware::from_fn_with_state(state.body_rules(state.config.max_upload), body::read),
+    );
     let gsp = get(gsp::read)
         .put(gsp::write)
         .post(gsp::write)
         .delete(gsp::write)
-        .layer(large);
+        .layer(large.clone());
     let mut app = Router::new()
-        .route("/sparql", get(sparql::get).post(sparql::post).layer(small))
+        .route(
+            "/sparql",
+            get(sparql::get).post(sparql::post).layer(small.clone()),
+        )
         .route("/store", gsp.clone())
         .route("/store/{*path}", gsp)
-        .route("/annotate", post(annotate::annotate).layer(small))
+        .route("/annotate", post(annotate::annotate).layer(small.clone()))
         .route("/nif", post(nif::nif).layer(small))
         .route("/ingest", post(annotate::ingest).layer(large))
-        .route("/health", get(|| async { "ok\n" }))
+        .route("/health", get(health))
         .route("/metrics", get(metrics_text))
         .route("/query/{name}", get(sparql::saved))
         .merge(page::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             metrics::track,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.in_flight.clone(),
+            inflight::track,
         ));
     if !state.config.cors_origins.is_empty() {
         let origins = if state.config.cors_origins.iter().any(|o| o == "*") {
@@ -187,6 +282,16 @@ pub fn router(state: AppState) -> Router {
     app.with_state(state)
 }
 
+/// `ok`, or 503 when the server is degraded (see [`crate::guard::memory`]).
+async fn health() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if crate::guard::memory::degraded() {
+        limits::degraded_error().into_response()
+    } else {
+        "ok\n".into_response()
+    }
+}
+
 async fn metrics_text(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> impl axum::response::IntoResponse {
@@ -206,15 +311,26 @@ async fn metrics_text(
 }
 
 /// Serves on `listener` until `shutdown` resolves, then stops accepting and
-/// lets the requests in flight finish.
+/// gives the requests in flight the configured grace period; what still runs
+/// then is cut and listed in the answer.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+) -> std::io::Result<Stopped> {
+    let config = state.config.listen();
+    let in_flight = state.in_flight.clone();
+    listen::serve(listener, router(state), config, in_flight, shutdown).await
+}
+
+/// The runtime the server runs on: its blocking threads, where queries are
+/// parsed and evaluated, get the query stack
+/// ([`crate::guard::stack::QUERY_STACK`]).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(crate::guard::stack::QUERY_STACK)
+        .build()
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
@@ -245,7 +361,7 @@ pub struct Running {
     /// Where it listens.
     pub addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+    thread: Option<std::thread::JoinHandle<std::io::Result<Stopped>>>,
 }
 
 impl Running {
@@ -264,16 +380,17 @@ impl Running {
         let thread = std::thread::Builder::new()
             .name("kglink-serve".into())
             .spawn(move || {
-                let rt = tokio::runtime::Builder::new_multi_thread()
-                    .enable_all()
-                    .build()?;
-                rt.block_on(async move {
+                let rt = runtime()?;
+                let stopped = rt.block_on(async move {
                     let listener = tokio::net::TcpListener::from_std(std_listener)?;
                     serve(listener, state, async {
                         let _ = rx.await;
                     })
                     .await
-                })
+                });
+                // blocking work that outlived the grace period is left behind
+                rt.shutdown_background();
+                stopped
             })?;
         Ok(Running {
             addr,
@@ -287,12 +404,13 @@ impl Running {
         format!("http://{}", self.addr)
     }
 
-    /// Stops and waits for the requests in flight.
-    pub fn stop(mut self) -> std::io::Result<()> {
+    /// Stops: waits for the requests in flight up to the grace period, and
+    /// says which were cut.
+    pub fn stop(mut self) -> std::io::Result<Stopped> {
         self.shutdown()
     }
 
-    fn shutdown(&mut self) -> std::io::Result<()> {
+    fn shutdown(&mut self) -> std::io::Result<Stopped> {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
@@ -300,7 +418,7 @@ impl Running {
             Some(t) => t
                 .join()
                 .unwrap_or_else(|_| Err(std::io::Error::other("server thread panicked"))),
-            None => Ok(()),
+            None => Ok(Stopped::default()),
         }
     }
 }

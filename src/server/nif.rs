@@ -264,7 +264,7 @@ pub async fn nif(
     };
     let kb = state.kb;
     let min = state.config.min_confidence;
-    let r = run_blocking(&state, None, move |_| {
+    let r = run_blocking(&state, Some(state.config.query_timeout), move |_| {
         annotate_nif(&Annotator::new(kb).with_min_confidence(min), &text, forced)
     })
     .await;

@@ -3,6 +3,9 @@
 //! refused before a connection is opened.
 
 use super::metrics::Metrics;
+use super::response::ApiError;
+use crate::guard::{read_quads, RdfInputError, RdfLimits};
+use axum::http::StatusCode;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, Quad};
 use oxigraph::sparql::results::{
@@ -85,20 +88,28 @@ impl AllowList {
     }
 
     /// Fetches an RDF document for `LOAD`, parsed by its media type into quads
-    /// of `destination`.
-    pub fn load(&self, source: &str, destination: &GraphName) -> Result<Vec<Quad>, String> {
+    /// of `destination` within `limits` (413 when a cap is hit, 503 when
+    /// `cancelled` turns true, 400 for other failures).
+    pub fn load(
+        &self,
+        source: &str,
+        destination: &GraphName,
+        limits: &RdfLimits,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Vec<Quad>, ApiError> {
+        let failed = |e: String| ApiError::bad_request(format!("LOAD <{source}>: {e}"));
         let resp = self
             .client()
-            .map_err(|e| format!("LOAD <{source}>: {e}"))?
+            .map_err(failed)?
             .get(source)
             .header(
                 "Accept",
                 "text/turtle, application/n-triples, application/rdf+xml;q=0.9, application/ld+json;q=0.8",
             )
             .send()
-            .map_err(|e| format!("LOAD <{source}>: {e}"))?;
+            .map_err(|e| failed(e.to_string()))?;
         if !resp.status().is_success() {
-            return Err(format!("LOAD <{source}>: HTTP {}", resp.status()));
+            return Err(failed(format!("HTTP {}", resp.status())));
         }
         let media = resp
             .headers()
@@ -111,20 +122,46 @@ impl AllowList {
             .trim()
             .to_string();
         let format = RdfFormat::from_media_type(&media)
-            .ok_or_else(|| format!("LOAD <{source}>: unsupported media type {media}"))?;
-        let bytes = self
-            .body(resp)
-            .map_err(|e| format!("LOAD <{source}>: {e}"))?;
+            .ok_or_else(|| failed(format!("unsupported media type {media}")))?;
+        let bytes = self.body(resp).map_err(|e| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("LOAD <{source}>: {e}"),
+            )
+        })?;
         let parser = RdfParser::from_format(format)
             .with_base_iri(source)
-            .map_err(|e| e.to_string())?
+            .map_err(|e| failed(e.to_string()))?
             .without_named_graphs()
             .with_default_graph(destination.clone());
-        parser
-            .for_slice(&bytes)
-            .map(|q| q.map_err(|e| format!("LOAD <{source}>: {e}")))
-            .collect()
+        let mut quads = Vec::new();
+        read_quads(
+            parser,
+            format,
+            bytes.as_slice(),
+            limits,
+            cancelled,
+            &mut |q| {
+                quads.push(q);
+                Ok(())
+            },
+        )
+        .map_err(|e| rdf_input_error(&format!("LOAD <{source}>"), e))?;
+        Ok(quads)
     }
+}
+
+/// The answer to a failed bounded RDF read: 413 for a cap, 503 for the
+/// deadline, 400 for bad input.
+pub fn rdf_input_error(what: &str, e: RdfInputError) -> ApiError {
+    let status = if e.is_too_large() {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else if matches!(e, RdfInputError::Cancelled) {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    ApiError::new(status, format!("{what}: {e}"))
 }
 
 /// Error of a refused or failed SERVICE call.

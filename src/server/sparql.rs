@@ -284,13 +284,19 @@ async fn execute(state: AppState, headers: HeaderMap, op: Operation) -> Response
 }
 
 /// An evaluator with the server's SERVICE policy; `refused` is set when a
-/// SERVICE call was refused.
-pub fn evaluator(state: &AppState, refused: &Arc<AtomicBool>) -> SparqlEvaluator {
-    SparqlEvaluator::new().with_default_service_handler(RemoteService {
+/// SERVICE call was refused. `optimize: false` evaluates as written (see
+/// [`crate::guard::nesting`]).
+pub fn evaluator(state: &AppState, refused: &Arc<AtomicBool>, optimize: bool) -> SparqlEvaluator {
+    let eval = SparqlEvaluator::new().with_default_service_handler(RemoteService {
         allow: state.config.allow_list(),
         refused: refused.clone(),
         metrics: state.metrics.clone(),
-    })
+    });
+    if optimize {
+        eval
+    } else {
+        eval.without_optimizations()
+    }
 }
 
 fn refused_error() -> ApiError {
@@ -309,6 +315,7 @@ async fn run_query(
     named_graphs: Vec<String>,
     substitutions: Vec<(Variable, Term)>,
 ) -> Result<Response, ApiError> {
+    let nesting = state.check_nesting(&query)?;
     let protocol_dataset = dataset(
         &default_graphs,
         &named_graphs,
@@ -334,8 +341,9 @@ async fn run_query(
     let store = state.store.clone();
     let metrics = state.metrics.clone();
     let refused = Arc::new(AtomicBool::new(false));
-    let eval = evaluator(&state, &refused);
-    let rendered = run_blocking(&state, Some(state.config.query_timeout), move |token| {
+    let eval = evaluator(&state, &refused, nesting.optimize);
+    let rendered = run_blocking(&state, Some(state.config.query_timeout), move |work| {
+        let token = work.token;
         let mut prepared = eval
             .with_cancellation_token(token.clone())
             .with_base_iri(&base)
@@ -414,108 +422,111 @@ async fn run_update(
     using_graphs: Vec<String>,
     using_named_graphs: Vec<String>,
 ) -> Result<Response, ApiError> {
-    let parsed = spargebra::SparqlParser::new()
-        .with_base_iri(&base)
-        .map_err(|e| ApiError::internal(e.to_string()))?
-        .parse_update(&update)
-        .map_err(|e| ApiError::bad_request(format!("update syntax: {e}")))?;
-    let allow = state.config.allow_list();
-    let has_load = parsed
-        .operations
-        .iter()
-        .any(|op| matches!(op, GraphUpdateOperation::Load { .. }));
-    for op in &parsed.operations {
-        if let GraphUpdateOperation::Load { source, .. } = op {
-            if !allow.allows(source.as_str()) {
-                state.metrics.refused_remote();
-                return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    format!(
-                        "LOAD <{}> refused: its host is not allow-listed (see --allow-remote)",
-                        source.as_str()
-                    ),
-                ));
-            }
-        }
-    }
+    let nesting = state.check_nesting(&update)?;
     let using = dataset(
         &using_graphs,
         &using_named_graphs,
         ("using-graph-uri", "using-named-graph-uri"),
     )?;
-    if using.is_some()
-        && parsed.operations.iter().any(|op| {
-            matches!(
-                op,
-                GraphUpdateOperation::DeleteInsert { using: Some(_), .. }
-            )
-        })
-    {
-        return Err(ApiError::bad_request(
-            "using-graph-uri / using-named-graph-uri conflict with USING / USING NAMED in the update",
-        ));
-    }
+    let allow = state.config.allow_list();
+    let load_limits = state.config.rdf_limits();
+    let metrics = state.metrics.clone();
     let store = state.store.clone();
     let refused = Arc::new(AtomicBool::new(false));
-    let eval = evaluator(&state, &refused);
+    let eval = evaluator(&state, &refused, nesting.optimize);
     let guard = state.cache.writing();
-    run_blocking(&state, Some(state.config.query_timeout), move |token| {
+    run_blocking(&state, Some(state.config.query_timeout), move |work| {
         let _writing = &guard;
-        let eval = eval.with_cancellation_token(token);
-        // LOAD is run here (oxigraph is built without an HTTP client); the
-        // other operations go to Oxigraph, in order.
-        let operations: Vec<spargebra::Update> = if has_load {
-            parsed
-                .operations
-                .iter()
-                .map(|op| spargebra::Update {
-                    operations: vec![op.clone()],
-                    base_iri: parsed.base_iri.clone(),
-                })
-                .collect()
-        } else {
-            vec![parsed]
-        };
-        for u in operations {
-            if let [GraphUpdateOperation::Load {
+        // parsed here, on a thread with the query stack
+        let parsed = spargebra::SparqlParser::new()
+            .with_base_iri(&base)
+            .map_err(|e| ApiError::internal(e.to_string()))?
+            .parse_update(&update)
+            .map_err(|e| ApiError::bad_request(format!("update syntax: {e}")))?;
+        for op in &parsed.operations {
+            if let GraphUpdateOperation::Load { source, .. } = op {
+                if !allow.allows(source.as_str()) {
+                    metrics.refused_remote();
+                    return Err(ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        format!(
+                            "LOAD <{}> refused: its host is not allow-listed (see --allow-remote)",
+                            source.as_str()
+                        ),
+                    ));
+                }
+            }
+        }
+        if using.is_some()
+            && parsed.operations.iter().any(|op| {
+                matches!(
+                    op,
+                    GraphUpdateOperation::DeleteInsert { using: Some(_), .. }
+                )
+            })
+        {
+            return Err(ApiError::bad_request(
+                "using-graph-uri / using-named-graph-uri conflict with USING / USING NAMED in the update",
+            ));
+        }
+        let eval = eval.with_cancellation_token(work.token.clone());
+        let ie = |e: &dyn std::fmt::Display| ApiError::internal(e.to_string());
+        // every operation works on one transaction, committed at the end
+        // unless the deadline has passed: all or nothing
+        let mut tx = store.oxigraph().start_transaction().map_err(|e| ie(&e))?;
+        for op in &parsed.operations {
+            if let GraphUpdateOperation::Load {
                 silent,
                 source,
                 destination,
-            }] = u.operations.as_slice()
+            } = op
             {
+                // LOAD is run here (oxigraph is built without an HTTP client)
                 let destination = match destination {
                     spargebra::term::GraphName::NamedNode(n) => {
                         GraphName::NamedNode(NamedNode::new_unchecked(n.as_str()))
                     }
                     spargebra::term::GraphName::DefaultGraph => GraphName::DefaultGraph,
                 };
-                match allow.load(source.as_str(), &destination) {
+                let loaded = allow.load(source.as_str(), &destination, &load_limits, &|| {
+                    work.cancelled()
+                });
+                match loaded {
                     Ok(quads) => {
-                        store
-                            .oxigraph()
-                            .extend(quads)
-                            .map_err(|e| ApiError::internal(format!("LOAD: {e}")))?;
+                        if let GraphName::NamedNode(n) = &destination {
+                            tx.insert_named_graph(n.as_ref());
+                        }
+                        tx.extend(quads.iter());
                     }
                     Err(_) if *silent => {}
-                    Err(e) => return Err(ApiError::bad_request(e)),
+                    Err(e) => return Err(e),
                 }
                 continue;
             }
+            let u = spargebra::Update {
+                operations: vec![op.clone()],
+                base_iri: parsed.base_iri.clone(),
+            };
             let mut prepared = eval.clone().for_update(u);
             if let Some((d, n)) = using.clone() {
                 for spec in prepared.using_datasets_mut() {
                     apply(spec, d.clone(), n.clone());
                 }
             }
-            prepared.on_store(store.oxigraph()).execute().map_err(|e| {
+            prepared.on_transaction(&mut tx).execute().map_err(|e| {
                 if refused.load(Ordering::Relaxed) {
                     refused_error()
+                } else if work.cancelled() {
+                    ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "the update timed out and was cancelled; the store is unchanged",
+                    )
                 } else {
                     ApiError::bad_request(format!("update: {e}"))
                 }
             })?;
         }
-        Ok(())
+        work.commit(|| tx.commit().map_err(|e| ie(&e)))
     })
     .await?;
     Ok(StatusCode::NO_CONTENT.into_response())

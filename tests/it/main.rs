@@ -3,6 +3,7 @@
 mod cli;
 mod crash;
 mod fetch;
+mod hostile;
 mod http;
 mod ingest;
 mod kb_build;

@@ -25,6 +25,7 @@ pub mod wikidata;
 
 use super::PartialDate;
 use crate::error::{Error, Result};
+use crate::guard::lines::{LineCap, DEFAULT_MAX_LINE};
 use crate::model::EntityType;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read};
@@ -180,12 +181,13 @@ pub struct ImportStats {
 }
 
 /// A reader over a file, decompressed when its name ends in `.gz` or `.bz2`;
-/// `-` is standard input.
+/// `-` is standard input. Lines longer than
+/// [`DEFAULT_MAX_LINE`](crate::guard::lines::DEFAULT_MAX_LINE) fail.
 pub fn open(path: &Path) -> Result<Box<dyn BufRead>> {
     if path == Path::new("-") {
         return Ok(Box::new(BufReader::with_capacity(
             1 << 16,
-            std::io::stdin(),
+            LineCap::new(std::io::stdin(), DEFAULT_MAX_LINE),
         )));
     }
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
@@ -197,6 +199,8 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead>> {
     } else {
         Box::new(file)
     };
+    // a line without end (a decompression bomb) fails at the cap
+    let inner = LineCap::new(inner, DEFAULT_MAX_LINE);
     Ok(Box::new(BufReader::with_capacity(1 << 16, inner)))
 }
 
