@@ -226,6 +226,7 @@ fn ingest(store: &Store, kb: &Kb) {
         ("p-2", "2019-03-04", "Angela Merkel spoke with Emmanuel Macron about the European Union budget."),
         ("p-3", "2019-03-04", "Angela Merkel visited Japan, where she met Shinzo Abe in Tokyo."),
         ("p-4", "2019-03-09", "Emmanuel Macron travelled to Germany to meet Angela Merkel and Olaf Scholz."),
+        ("p-5", "2019-06-29", "At the summit in Osaka, Angela Merkel spoke with Donald Trump, Xi Jinping, Vladimir Putin, Narendra Modi, Justin Trudeau, Theresa May, Giuseppe Conte, Mark Rutte, Pedro Sánchez, Jair Bolsonaro, Recep Tayyip Erdoğan, Moon Jae-in and Scott Morrison. Angela Merkel said the International Monetary Fund, the World Bank, the United Nations and the World Trade Organization backed the plan for Italy, Spain, Poland, Greece and Portugal. Merkel and Macron met again later."),
     ];
     let annotator = Annotator::new(kb);
     for (id, date, text) in texts {
@@ -334,7 +335,31 @@ fn page_in_headless_chromium() {
     let title = b.script("return document.getElementById('entity-title').textContent;");
     assert_eq!(title.as_str().unwrap(), "Angela Merkel (Q567)");
     let bars = b.script("return document.querySelectorAll('#timeline rect.bar').length;");
-    assert_eq!(bars.as_u64(), Some(3), "three dates mention Merkel");
+    assert_eq!(bars.as_u64(), Some(4), "four dates mention Merkel");
+    // a network of more than 15 nodes keeps every label readable: no two
+    // label boxes overlap, and each lies inside the drawing
+    let labels = b.script(
+        "const svg = document.getElementById('network'); const vb = svg.viewBox.baseVal; \
+         return { nodes: svg.querySelectorAll('circle').length, \
+                  vb: [vb.x, vb.y, vb.width, vb.height], \
+                  boxes: Array.from(svg.querySelectorAll('.labels text')).map(t => { const b = t.getBBox(); return [b.x, b.y, b.width, b.height, t.textContent]; }) };",
+    );
+    let nodes = labels["nodes"].as_u64().unwrap();
+    assert!(nodes > 15, "{nodes} nodes: the test needs a large network");
+    let vb: Vec<f64> = serde_json::from_value(labels["vb"].clone()).unwrap();
+    let boxes: Vec<(f64, f64, f64, f64, String)> =
+        serde_json::from_value(labels["boxes"].clone()).unwrap();
+    assert_eq!(boxes.len() as u64, nodes, "a label per node");
+    for (i, p) in boxes.iter().enumerate() {
+        assert!(
+            p.0 >= vb[0] && p.1 >= vb[1] && p.0 + p.2 <= vb[0] + vb[2] && p.1 + p.3 <= vb[1] + vb[3],
+            "{p:?} outside {vb:?}"
+        );
+        for q in &boxes[i + 1..] {
+            let apart = p.0 + p.2 <= q.0 || q.0 + q.2 <= p.0 || p.1 + p.3 <= q.1 || q.1 + q.3 <= p.1;
+            assert!(apart, "labels overlap: {p:?} and {q:?}");
+        }
+    }
     let nodes = b.script(
         "return Array.from(document.querySelectorAll('#network circle')).map(c => c.dataset.iri);",
     );
@@ -344,7 +369,7 @@ fn page_in_headless_chromium() {
         "{nodes:?}"
     );
     let articles = b.script("return document.querySelectorAll('#articles tr').length;");
-    assert_eq!(articles.as_u64(), Some(5), "a header and four articles");
+    assert_eq!(articles.as_u64(), Some(6), "a header and five articles");
     let surfaces = b.script("return document.getElementById('surfaces').innerText;");
     assert!(surfaces.as_str().unwrap().contains("Merkel"), "{surfaces}");
     b.screenshot(&shots.join("page-entity.png"));

@@ -185,49 +185,92 @@ function drawTimeline(svg, rows) {
   });
 }
 
-// a small force-directed layout, run for a fixed number of steps
+// an ego network: the entity in the middle, the others around it on rings
+// (stronger ties nearer), each label outside its node; labels that would
+// overlap are pushed apart (with a leader line back to the node) and the
+// drawing grows to hold them, so every label stays readable
 function drawNetwork(svg, center, others) {
   svg.replaceChildren();
-  const W = 800, H = 480;
+  const W = 800, H = 480, cx = W / 2, cy = H / 2;
   if (others.length === 0) {
+    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
     svg.append(svgEl("text", { x: 20, y: 30 }, "no co-mentions"));
     return;
   }
   const maxW = Math.max(...others.map(o => o.weight));
-  // stronger ties sit closer to the center
-  const rest = (n) => 90 + 120 * (1 - n.weight / maxW);
-  const nodes = [{ id: center.iri, label: center.label, x: W / 2, y: H / 2, weight: maxW }]
-    .concat(others.map((o, i) => {
-      const a = 2 * Math.PI * i / others.length;
-      const r = 90 + 120 * (1 - o.weight / maxW);
-      return { id: o.iri, label: o.label, weight: o.weight, x: W / 2 + 1.5 * r * Math.cos(a), y: H / 2 + r * Math.sin(a) };
-    }));
-  for (let step = 0; step < 150; step++) {
-    for (let i = 1; i < nodes.length; i++) {
-      const n = nodes[i];
-      let fx = 0, fy = 0;
-      for (let j = 1; j < nodes.length; j++) {
-        if (i === j) continue;
-        const dx = n.x - nodes[j].x, dy = n.y - nodes[j].y;
-        const d2 = Math.max(dx * dx + dy * dy, 25);
-        fx += 600 * dx / d2; fy += 600 * dy / d2;
+  const sorted = others.slice().sort((a, b) => b.weight - a.weight);
+  // spread the strongest ties around the circle, not all on one side
+  const n = sorted.length;
+  const gcd = (a, b) => (b === 0 ? a : gcd(b, a % b));
+  const stride = [7, 5, 11, 13, 3, 1].find(k => k < n && gcd(k, n) === 1) || 1;
+  const angleOf = (i) => -Math.PI / 2 + 2 * Math.PI * ((i * stride) % n) / n;
+  const nodes = sorted.map((o, i) => {
+    const a = angleOf(i);
+    const r = 110 + 90 * (1 - o.weight / maxW) + (i % 2) * 18;
+    return { ...o, a, x: cx + 1.45 * r * Math.cos(a), y: cy + r * Math.sin(a), size: 5 + 7 * o.weight / maxW };
+  });
+  const edges = svgEl("g", {}), marks = svgEl("g", {}), labels = svgEl("g", { class: "labels" });
+  svg.append(edges, marks, labels);
+  for (const o of nodes) {
+    edges.append(svgEl("line", { class: "edge", x1: cx, y1: cy, x2: o.x, y2: o.y, "stroke-width": 1 + 5 * o.weight / maxW }));
+  }
+  const centre = svgEl("a", { href: entityHref(center.iri) });
+  const cc = svgEl("circle", { class: "node center", cx, cy, r: 12, "data-iri": center.iri });
+  cc.append(svgEl("title", {}, center.label));
+  centre.append(cc);
+  marks.append(centre);
+  // labels: right of nodes on the right half, left of them on the left half
+  const placed = nodes.map(o => {
+    const right = Math.cos(o.a) >= 0;
+    const g = svgEl("a", { href: entityHref(o.iri) });
+    const c = svgEl("circle", { class: "node", cx: o.x, cy: o.y, r: o.size, "data-iri": o.iri });
+    c.append(svgEl("title", {}, `${o.label}: ${o.weight} sentence(s)`));
+    g.append(c);
+    marks.append(g);
+    const t = svgEl("text", { x: o.x + (right ? o.size + 4 : -o.size - 4), y: o.y + 4, "text-anchor": right ? "start" : "end" }, o.label);
+    const link = svgEl("a", { href: entityHref(o.iri) });
+    link.append(t);
+    labels.append(link);
+    const b = t.getBBox();
+    return { o, t, right, x: b.x, y: b.y, w: b.width, h: b.height, y0: b.y };
+  });
+  const centreLabel = svgEl("text", { x: cx, y: cy - 18, "text-anchor": "middle", class: "center-label" }, center.label);
+  labels.append(centreLabel);
+  const cb = centreLabel.getBBox();
+  // push overlapping labels apart vertically (the centre's label and the
+  // nodes' own marks stay put)
+  const gap = 2;
+  const fixed = [{ x: cb.x, y: cb.y, w: cb.width, h: cb.height }];
+  const overlap = (p, q) => p.x < q.x + q.w && q.x < p.x + p.w && p.y < q.y + q.h + gap && q.y < p.y + p.h + gap;
+  for (let round = 0; round < 400; round++) {
+    let moved = false;
+    for (let i = 0; i < placed.length; i++) {
+      const p = placed[i];
+      for (const q of placed.slice(i + 1).concat(fixed)) {
+        if (!overlap(p, q)) continue;
+        const push = (Math.min(p.y + p.h, q.y + q.h) - Math.max(p.y, q.y) + gap) / 2 + 0.5;
+        const down = p.y + p.h / 2 >= q.y + q.h / 2;
+        p.y += down ? push : -push;
+        if (!fixed.includes(q)) q.y += down ? -push : push;
+        moved = true;
       }
-      const dx = n.x - W / 2, dy = n.y - H / 2, d = Math.max(Math.hypot(dx, dy), 1);
-      fx -= 0.2 * (d - rest(n)) * dx / d; fy -= 0.2 * (d - rest(n)) * dy / d;
-      n.x = Math.min(W - 140, Math.max(30, n.x + Math.max(-8, Math.min(8, fx))));
-      n.y = Math.min(H - 20, Math.max(20, n.y + Math.max(-8, Math.min(8, fy))));
+    }
+    if (!moved) break;
+  }
+  for (const p of placed) {
+    const dy = p.y - p.y0;
+    if (Math.abs(dy) > 0.5) {
+      p.t.setAttribute("y", Number(p.t.getAttribute("y")) + dy);
+      const lx = p.right ? p.x - 2 : p.x + p.w + 2;
+      labels.append(svgEl("line", { class: "leader", x1: p.o.x, y1: p.o.y, x2: lx, y2: p.y + p.h / 2 }));
     }
   }
-  for (const n of nodes.slice(1)) {
-    svg.append(svgEl("line", { class: "edge", x1: W / 2, y1: H / 2, x2: n.x, y2: n.y, "stroke-width": 1 + 5 * n.weight / maxW }));
-  }
-  nodes.forEach((n, i) => {
-    const g = svgEl("a", { href: entityHref(n.id) });
-    const c = svgEl("circle", { class: "node" + (i === 0 ? " center" : ""), cx: n.x, cy: n.y, r: i === 0 ? 12 : 5 + 7 * n.weight / maxW, "data-iri": n.id });
-    c.append(svgEl("title", {}, `${n.label}${i === 0 ? "" : ": " + n.weight + " sentence(s)"}`));
-    g.append(c, svgEl("text", { x: n.x + 10, y: n.y + 4 }, n.label));
-    svg.append(g);
-  });
+  // grow the drawing to hold every label
+  const box = svg.getBBox();
+  const x0 = Math.min(0, box.x - 10), y0 = Math.min(0, box.y - 10);
+  const x1 = Math.max(W, box.x + box.width + 10), y1 = Math.max(H, box.y + box.height + 10);
+  svg.setAttribute("viewBox", `${x0} ${y0} ${x1 - x0} ${y1 - y0}`);
+  svg.setAttribute("height", Math.round((y1 - y0) * W / (x1 - x0)));
 }
 
 async function initEntity() {
