@@ -3,6 +3,7 @@
 
 mod annotate;
 mod backup;
+mod docs;
 mod dump;
 mod eval;
 mod ingest;
@@ -54,6 +55,9 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Restore a backup into a new store folder.
     Restore(backup::RestoreArgs),
+    /// Print every command's help as Markdown (docs/cli.md).
+    #[command(hide = true)]
+    HelpMarkdown,
 }
 
 /// Where the store is.
@@ -117,6 +121,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Load(a) => dump::run_load(a),
         Command::Backup(a) => backup::run_backup(a),
         Command::Restore(a) => backup::run_restore(a),
+        Command::HelpMarkdown => docs::run(),
     }
 }
 

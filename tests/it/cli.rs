@@ -180,3 +180,26 @@ fn an_overlong_jsonl_line_is_reported_and_the_rest_processed() {
         .collect();
     assert_eq!(ids, ["first", "last"]);
 }
+
+#[test]
+fn cli_reference_matches_the_binary() {
+    // docs/cli.md is `kglink help-markdown`; regenerate it with
+    // `cargo run --release -- help-markdown > docs/cli.md`
+    let out = crate::kglink(&["help-markdown"], None);
+    assert!(out.status.success(), "{}", crate::stderr(&out));
+    let generated = crate::stdout(&out);
+    let path = crate::root().join("docs/cli.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        generated == committed,
+        "docs/cli.md is stale: run `cargo run --release -- help-markdown > docs/cli.md` (first difference at line {})",
+        generated
+            .lines()
+            .zip(committed.lines())
+            .position(|(a, b)| a != b)
+            .map_or(generated.lines().count().min(committed.lines().count()) + 1, |i| i + 1)
+    );
+    for flag in ["--max-query-depth", "--shutdown-grace", "--min-sitelinks", "--shard"] {
+        assert!(generated.contains(flag), "{flag} missing from the reference");
+    }
+}
