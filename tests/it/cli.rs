@@ -199,7 +199,15 @@ fn cli_reference_matches_the_binary() {
             .position(|(a, b)| a != b)
             .map_or(generated.lines().count().min(committed.lines().count()) + 1, |i| i + 1)
     );
-    for flag in ["--max-query-depth", "--shutdown-grace", "--min-sitelinks", "--shard"] {
-        assert!(generated.contains(flag), "{flag} missing from the reference");
+    for flag in [
+        "--max-query-depth",
+        "--shutdown-grace",
+        "--min-sitelinks",
+        "--shard",
+    ] {
+        assert!(
+            generated.contains(flag),
+            "{flag} missing from the reference"
+        );
     }
 }

@@ -52,7 +52,10 @@ fn known_flags(args: Vec<String>) -> Vec<String> {
             skip_value = false;
             continue;
         }
-        if a.starts_with("--") && !help.contains(&format!("{a} ")) && !help.contains(&format!("{a}\n")) {
+        if a.starts_with("--")
+            && !help.contains(&format!("{a} "))
+            && !help.contains(&format!("{a}\n"))
+        {
             skip_value = true;
             continue;
         }

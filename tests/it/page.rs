@@ -352,11 +352,15 @@ fn page_in_headless_chromium() {
     assert_eq!(boxes.len() as u64, nodes, "a label per node");
     for (i, p) in boxes.iter().enumerate() {
         assert!(
-            p.0 >= vb[0] && p.1 >= vb[1] && p.0 + p.2 <= vb[0] + vb[2] && p.1 + p.3 <= vb[1] + vb[3],
+            p.0 >= vb[0]
+                && p.1 >= vb[1]
+                && p.0 + p.2 <= vb[0] + vb[2]
+                && p.1 + p.3 <= vb[1] + vb[3],
             "{p:?} outside {vb:?}"
         );
         for q in &boxes[i + 1..] {
-            let apart = p.0 + p.2 <= q.0 || q.0 + q.2 <= p.0 || p.1 + p.3 <= q.1 || q.1 + q.3 <= p.1;
+            let apart =
+                p.0 + p.2 <= q.0 || q.0 + q.2 <= p.0 || p.1 + p.3 <= q.1 || q.1 + q.3 <= p.1;
             assert!(apart, "labels overlap: {p:?} and {q:?}");
         }
     }
