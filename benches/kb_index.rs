@@ -1,23 +1,29 @@
-//! The on-disk KB index (`index.kgi`, [`kglink::kb::disk`]) at Wikidata scale: a
-//! synthetic KB of 1,000,000 entities and 3,000,000 names whose words come from the
-//! real Wikidata dump sample (`../shared/reference/wikidata-samples/`, every label
-//! and alias in every language; skipped with a message when absent).
+//! Candidate lookup at Wikidata scale: a synthetic KB of 5,000,000 entities
+//! and 15,000,000 names, compiled into `index.kgi` ([`kglink::kb::disk`]),
+//! opened through its memory map, and used to annotate Reuters-21578
+//! (`../shared/corpus/reuters21578.jsonl`; skipped with a message when absent).
 //!
-//! Reports the build time, the open time (median of 21 opens), the alias lookup
-//! time (median of single lookups over 200,000 names, 10 % of them absent), the
-//! size on disk per name, and the resident memory (anonymous, and file pages
-//! mapped in) of a fresh process after it opened the index and after 10,000
-//! lookups. The baseline, measured in the same
-//! run on the same names, is an in-memory `HashMap<String, Vec<(u32, u8)>>`
-//! (build and lookup); the ratios are index / baseline.
+//! The names collide the way real ones do: people are a given name from a
+//! pool of 2,000 and a family name from the corpus's own capitalized words
+//! (so "Smith" or "Baker" in the text has dozens of candidates), with a middle
+//! name in an alias; places are one such word (a town name shared by many
+//! places); organizations are two words and a legal form, with the acronym of
+//! their initials as an alias (three or four letters: hundreds share one).
 //!
-//! `cargo bench --bench kb_index [-- ENTITIES]`
+//! Reports: the time to compile the index from the entities; the open time
+//! (median of 21 opens); and, in fresh processes on one thread each, the
+//! annotation of the corpus with the synthetic KB and with the bundled KB
+//! (the baseline of the same run), as words/s, with the peak resident memory
+//! of each process (`VmHWM`, sampled from `/proc` until it exits).
+//!
+//! `cargo bench --bench kb_index [-- ENTITIES [ARTICLES]]`
 
-use kglink::kb::disk::{write_index, DiskIndex, IndexEntity};
-use kglink::kb::AliasKind;
+use kglink::annotate::Annotator;
+use kglink::kb::{AliasKind, Kb, KbEntity};
 use kglink::model::EntityType;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -39,69 +45,195 @@ impl Rng {
     }
 }
 
-/// Every distinct word of every label and alias of the dump sample.
-fn words(samples: &Path) -> Vec<String> {
-    let f = std::fs::File::open(samples.join("sample_wikidata_items.json.bz2")).expect("sample");
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut bzip2::read::BzDecoder::new(f), &mut text).expect("bz2");
-    let mut set = std::collections::BTreeSet::new();
-    for line in text.lines() {
-        let t = line.trim().trim_end_matches(',');
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(t) else {
-            continue;
-        };
-        let mut add = |s: &str| {
-            for w in s.split_whitespace() {
-                if w.chars().count() >= 3 && w.chars().next().is_some_and(char::is_alphabetic) {
-                    set.insert(w.to_string());
-                }
-            }
-        };
-        for l in v["labels"].as_object().into_iter().flat_map(|m| m.values()) {
-            add(l["value"].as_str().unwrap_or(""));
-        }
-        for list in v["aliases"]
-            .as_object()
-            .into_iter()
-            .flat_map(|m| m.values())
-        {
-            for a in list.as_array().into_iter().flatten() {
-                add(a["value"].as_str().unwrap_or(""));
+fn corpus() -> Option<Vec<(String, Option<String>)>> {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/reuters21578.jsonl");
+    let data = std::fs::read_to_string(&path).ok()?;
+    Some(
+        data.lines()
+            .filter_map(|l| kglink::input::parse_record(l).ok())
+            .map(|a| (a.text, a.date))
+            .collect(),
+    )
+}
+
+/// The 50,000 most frequent capitalized words of the corpus.
+fn vocabulary(texts: &[(String, Option<String>)]) -> Vec<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for (t, _) in texts {
+        for w in t.split(|c: char| !c.is_alphanumeric()) {
+            let mut cs = w.chars();
+            if w.len() >= 3
+                && cs.next().is_some_and(|c| c.is_ascii_uppercase())
+                && cs.all(|c| c.is_ascii_lowercase())
+            {
+                *counts.entry(w).or_insert(0) += 1;
             }
         }
     }
-    set.into_iter().collect()
+    let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v.into_iter()
+        .take(50_000)
+        .map(|(w, _)| w.to_string())
+        .collect()
 }
 
-/// `(RssAnon, RssFile)` in KiB: memory of the process, and file pages mapped in.
-fn rss_kib() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-            .unwrap_or(0)
+/// A syllable name ("Kanomi"): the given-name pool.
+fn syllables(rng: &mut Rng) -> String {
+    const S: [&str; 24] = [
+        "ka", "no", "mi", "ra", "lu", "te", "so", "vin", "da", "re", "an", "el", "mar", "jo", "si",
+        "ben", "tor", "li", "ne", "ha", "gor", "pa", "us", "is",
+    ];
+    let n = 2 + rng.next() % 2;
+    let mut s = String::new();
+    for _ in 0..n {
+        s.push_str(S[(rng.next() % S.len() as u64) as usize]);
+    }
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn entity(qid: usize, etype: EntityType, prior: u8, names: Vec<(String, AliasKind)>) -> KbEntity {
+    KbEntity {
+        qid: format!("Q{qid}"),
+        etype,
+        kind: String::new(),
+        label: names[0].0.clone(),
+        description: None,
+        prior,
+        names,
+        country: None,
+        citizenship: Vec::new(),
+        capital: None,
+        memberships: Vec::new(),
+        iso: Vec::new(),
+        positions: Vec::new(),
+    }
+}
+
+fn synthetic(n: usize, vocab: &[String]) -> Vec<KbEntity> {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let given: Vec<String> = (0..2_000).map(|_| syllables(&mut rng)).collect();
+    let forms = [
+        "Corporation",
+        "Group",
+        "Holdings",
+        "Bank",
+        "Industries",
+        "Party",
+    ];
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let prior = (1 + rng.next() % 60) as u8;
+        let e = match rng.next() % 20 {
+            // 45 % people: "Given Family", "Given Middle Family", "G. Family"
+            0..=8 => {
+                let (g, m, f) = (rng.pick(&given), rng.pick(&given), rng.pick(vocab));
+                entity(
+                    i + 1,
+                    EntityType::Per,
+                    prior,
+                    vec![
+                        (format!("{g} {f}"), AliasKind::Label),
+                        (format!("{g} {m} {f}"), AliasKind::Alias),
+                        (format!("{}. {f}", &g[..1]), AliasKind::Alias),
+                    ],
+                )
+            }
+            // 30 % organizations: "A B Form", "A B", acronym
+            9..=14 => {
+                let (a, b) = (rng.pick(vocab), rng.pick(vocab));
+                let form = forms[(rng.next() % forms.len() as u64) as usize];
+                let acronym: String = [a, b, form]
+                    .iter()
+                    .filter_map(|w| w.chars().next())
+                    .collect();
+                entity(
+                    i + 1,
+                    EntityType::Org,
+                    prior,
+                    vec![
+                        (format!("{a} {b} {form}"), AliasKind::Label),
+                        (format!("{a} {b}"), AliasKind::Alias),
+                        (acronym, AliasKind::Acronym),
+                    ],
+                )
+            }
+            // 25 % places: a town name many places share, "Town, Region"
+            _ => {
+                let (t, r) = (rng.pick(vocab), rng.pick(vocab));
+                entity(
+                    i + 1,
+                    EntityType::Loc,
+                    prior,
+                    vec![
+                        (t.to_string(), AliasKind::Label),
+                        (format!("{t}, {r}"), AliasKind::Alias),
+                        (format!("{t} City"), AliasKind::Alias),
+                    ],
+                )
+            }
+        };
+        out.push(e);
+    }
+    out
+}
+
+/// The child: annotate the corpus with the KB in `kb` (or the bundled one),
+/// one thread; print words, seconds, entities.
+fn child(kb: Option<&Path>, limit: usize) {
+    let texts = corpus().expect("corpus");
+    let texts = &texts[..limit.min(texts.len())];
+    let kb: &'static Kb = match kb {
+        Some(p) => Box::leak(Box::new(Kb::open_index(p).expect("index opens"))),
+        None => Kb::bundled().expect("bundled KB"),
     };
-    (field("RssAnon:"), field("RssFile:"))
+    let annotator = Annotator::new(kb);
+    let words: usize = texts.iter().map(|t| t.0.split_whitespace().count()).sum();
+    let t0 = Instant::now();
+    let mut entities = 0usize;
+    for (text, date) in texts {
+        entities += annotator.links(text, date.as_deref()).len();
+    }
+    println!("{words} {} {entities}", t0.elapsed().as_secs_f64());
 }
 
-/// The child process: open, look up, print the resident memory.
-fn child(path: &Path, names: &Path) {
-    let before = rss_kib();
-    let idx = DiskIndex::open(path).expect("index opens");
-    let opened = rss_kib();
-    let names = std::fs::read_to_string(names).expect("names");
-    let mut hits = 0usize;
-    for n in names.lines() {
-        hits += idx.candidates(n).expect("lookup").len();
+/// Runs the child, sampling its peak resident memory; `(words/s, entities,
+/// peak MiB)`.
+fn measure(kb: Option<&Path>, limit: usize) -> (f64, usize, f64) {
+    let mut cmd = Command::new(std::env::current_exe().expect("exe"));
+    cmd.arg("child").arg(limit.to_string());
+    if let Some(p) = kb {
+        cmd.arg(p);
     }
-    assert!(hits > 0);
-    let after = rss_kib();
-    println!(
-        "{} {} {} {} {} {}",
-        before.0, before.1, opened.0, opened.1, after.0, after.1
-    );
+    let mut c = cmd.stdout(Stdio::piped()).spawn().expect("child runs");
+    let mut peak = 0u64;
+    let status = loop {
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{}/status", c.id())) {
+            if let Some(k) = s
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak = peak.max(k);
+            }
+        }
+        if let Ok(Some(s)) = c.try_wait() {
+            break s;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(status.success(), "child failed");
+    let mut out = String::new();
+    std::io::Read::read_to_string(c.stdout.as_mut().expect("stdout"), &mut out).expect("read");
+    let v: Vec<f64> = out
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    (v[0] / v[1], v[2] as usize, peak as f64 / 1024.0)
 }
 
 fn main() {
@@ -110,182 +242,61 @@ fn main() {
         .filter(|a| !a.starts_with("--"))
         .collect();
     if args.first().map(String::as_str) == Some("child") {
-        child(Path::new(&args[1]), Path::new(&args[2]));
+        let limit = args[1].parse().expect("limit");
+        child(args.get(2).map(Path::new), limit);
         return;
     }
     let n: usize = args
         .first()
         .and_then(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
-    let samples =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/wikidata-samples");
-    if !samples.exists() {
-        eprintln!("skipped: {} is absent", samples.display());
+        .unwrap_or(5_000_000);
+    let limit: usize = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(usize::MAX);
+    let Some(texts) = corpus() else {
+        eprintln!("skipped: ../shared/corpus/reuters21578.jsonl is absent");
         return;
-    }
-    let vocab = words(&samples);
-    // entities: label "A B", alias "A C B", alias "B D"; 40 % people, 30 % ORG,
-    // 25 % LOC, 5 % COUNTRY, as news KBs are
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let mut data: Vec<(String, EntityType, u8, String, [String; 3])> = Vec::with_capacity(n);
-    for i in 0..n {
-        let (a, b, c, d) = (
-            rng.pick(&vocab),
-            rng.pick(&vocab),
-            rng.pick(&vocab),
-            rng.pick(&vocab),
-        );
-        let etype = match rng.next() % 20 {
-            0..=7 => EntityType::Per,
-            8..=13 => EntityType::Org,
-            14..=18 => EntityType::Loc,
-            _ => EntityType::Country,
-        };
-        let prior = (1 + rng.next() % 100) as u8;
-        let label = format!("{a} {b}");
-        data.push((
-            format!("Q{}", i + 1),
-            etype,
-            prior,
-            format!("synthetic entity {i}"),
-            [label, format!("{a} {c} {b}"), format!("{b} {d}")],
-        ));
-    }
-    let names_total = data.len() * 3;
-    let entities: Vec<IndexEntity<'_>> = data
-        .iter()
-        .map(|(q, t, p, desc, names)| IndexEntity {
-            qid: q,
-            etype: *t,
-            prior: *p,
-            label: &names[0],
-            description: desc,
-            names: vec![
-                (&names[0], AliasKind::Label),
-                (&names[1], AliasKind::Alias),
-                (&names[2], AliasKind::Alias),
-            ],
-        })
-        .collect();
+    };
+    let vocab = vocabulary(&texts);
+    drop(texts);
+    let t0 = Instant::now();
+    let entities = synthetic(n, &vocab);
+    let generate = t0.elapsed().as_secs_f64();
+    let names: usize = entities.iter().map(|e| e.names.len()).sum();
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("index.kgi");
+    let path = dir.path().join(kglink::kb::disk::INDEX_FILE);
     let t0 = Instant::now();
-    let size = write_index(&path, entities).expect("index builds");
+    let size = kglink::kb::disk::write_index(&path, &entities, &[]).expect("index builds");
     let build = t0.elapsed().as_secs_f64();
-
-    // baseline: an in-memory hash map over the same keys
-    let t0 = Instant::now();
-    let mut map: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
-    for (i, (_, _, _, _, names)) in data.iter().enumerate() {
-        for (k, name) in names.iter().enumerate() {
-            map.entry(kglink::text::name_key(name))
-                .or_default()
-                .push((i as u32, k as u8));
-        }
-    }
-    let base_build = t0.elapsed().as_secs_f64();
-
+    drop(entities);
     let mut opens = Vec::new();
     for _ in 0..21 {
         let t0 = Instant::now();
-        let idx = DiskIndex::open(&path).expect("opens");
+        let kb = Kb::open_index(&path).expect("opens");
         opens.push(t0.elapsed().as_secs_f64());
-        drop(idx);
+        drop(kb);
     }
-    let idx = DiskIndex::open(&path).expect("opens");
-
-    // queries: names of random entities, 10 % absent
-    let mut queries = Vec::with_capacity(200_000);
-    for q in 0..200_000 {
-        if q % 10 == 0 {
-            queries.push(format!(
-                "{} {} {}",
-                rng.pick(&vocab),
-                "Zzyzx",
-                rng.pick(&vocab)
-            ));
-        } else {
-            let e = &data[(rng.next() % n as u64) as usize];
-            queries.push(e.4[(rng.next() % 3) as usize].clone());
-        }
-    }
-    let mut found = 0usize;
-    let mut times = Vec::with_capacity(queries.len());
-    for q in &queries {
-        let t0 = Instant::now();
-        let hits = idx.lookup(q).expect("lookup");
-        times.push(t0.elapsed().as_secs_f64());
-        found += usize::from(!hits.is_empty());
-    }
-    let mut base_times = Vec::with_capacity(queries.len());
-    let mut base_found = 0usize;
-    for q in &queries {
-        let t0 = Instant::now();
-        let hit = map
-            .get(&kglink::text::name_key(q))
-            .is_some_and(|v| !v.is_empty());
-        base_times.push(t0.elapsed().as_secs_f64());
-        base_found += usize::from(hit);
-    }
-    assert_eq!(found, base_found, "index and baseline agree on what exists");
-    let mut cand_times = Vec::with_capacity(20_000);
-    for q in queries.iter().take(20_000) {
-        let t0 = Instant::now();
-        let c = idx.candidates(q).expect("candidates");
-        cand_times.push(t0.elapsed().as_secs_f64());
-        std::hint::black_box(c);
-    }
-
-    // resident memory of a fresh process that opens the index
-    let names_file = dir.path().join("names.txt");
-    std::fs::write(&names_file, queries[..10_000].join("\n")).expect("names");
-    let out = std::process::Command::new(std::env::current_exe().expect("exe"))
-        .args([
-            "child",
-            path.to_str().expect("utf-8"),
-            names_file.to_str().expect("utf-8"),
-        ])
-        .output()
-        .expect("child runs");
-    let rss: Vec<f64> = String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .map(|x| x.parse::<f64>().unwrap_or(0.0) / 1024.0)
-        .collect();
-    assert_eq!(
-        rss.len(),
-        6,
-        "child output: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let us = 1e6;
     println!(
-        "synthetic KB: {} entities, {} names ({} distinct keys, {} postings with surname and folded variants), words from {} sample words",
-        size.entities, names_total, size.keys, size.postings, vocab.len()
+        "synthetic KB: {} entities, {names} names ({} distinct keys, {} postings with variants), family, town and company words from the corpus's {} most frequent capitalized words (generated in {generate:.1} s)",
+        size.entities,
+        size.keys,
+        size.postings,
+        vocab.len()
     );
     println!(
-        "build:   {build:.2} s (baseline hash map {base_build:.2} s, ratio {:.1})",
-        build / base_build
+        "build:    {build:.1} s, {:.0} MB on disk ({:.1} bytes per name)",
+        size.bytes as f64 / 1e6,
+        size.bytes as f64 / names as f64
     );
     println!(
-        "open:    median {:.2} ms over 21 opens (page cache warm)",
+        "open:     median {:.3} ms over 21 opens (page cache warm)",
         median(opens) * 1e3
     );
+    let (base_wps, base_ents, base_peak) = measure(None, limit);
+    let (wps, ents, peak) = measure(Some(&path), limit);
     println!(
-        "lookup:  median {:.2} µs ({} of {} found; baseline hash map {:.2} µs, ratio {:.1}); with entity records (candidates) {:.2} µs",
-        median(times.clone()) * us,
-        found,
-        queries.len(),
-        median(base_times.clone()) * us,
-        median(times) / median(base_times),
-        median(cand_times) * us
-    );
-    println!(
-        "size:    {} bytes, {:.1} bytes per name",
-        size.bytes,
-        size.bytes as f64 / names_total as f64
-    );
-    println!(
-        "memory:  fresh process, anonymous RSS / file pages mapped in (MB): {:.1} / {:.1} before open, {:.1} / {:.1} after open, {:.1} / {:.1} after 10,000 lookups",
-        rss[0], rss[1], rss[2], rss[3], rss[4], rss[5]
+        "annotate, one thread: bundled KB {base_wps:.0} words/s ({base_ents} entities, peak {base_peak:.0} MiB); synthetic KB {wps:.0} words/s ({ents} entities, peak {peak:.0} MiB); ratio {:.2}",
+        wps / base_wps
     );
 }

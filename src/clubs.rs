@@ -9,9 +9,10 @@
 //! in a sports text and only for a mention that is already an organization or a
 //! town's team, so "Chelsea" the person and "Milan" the city are unaffected.
 
-use crate::kb::{AliasKind, EntityId, Kb};
+use crate::kb::{AliasKind, EntityId, KbEntity};
 use crate::model::EntityType;
 use crate::text::name_key;
+use std::collections::HashMap;
 
 /// Words that a club's name may carry besides its town, at its start or end.
 const CLUB_WORDS: &[&str] = &[
@@ -43,34 +44,41 @@ pub fn short_forms(name: &str) -> Vec<String> {
     }
 }
 
-/// The one sports club of `kb` that `surface` names by its town, if exactly one
-/// club has that short form.
-pub fn club_by_town(kb: &Kb, surface: &str) -> Option<EntityId> {
-    let key = name_key(surface);
-    let mut found: Option<EntityId> = None;
-    for (id, e) in kb.entities().iter().enumerate() {
+/// Each town name that exactly one sports club among `entities` has as a
+/// short form, with that club (compiled into the KB's index; see
+/// [`crate::kb::Kb::club_by_town`]).
+pub fn clubs_by_town(entities: &[KbEntity]) -> Vec<(String, EntityId)> {
+    let mut by_town: HashMap<String, Option<EntityId>> = HashMap::new();
+    for (id, e) in entities.iter().enumerate() {
         if e.etype != EntityType::Org || e.kind != "sports" {
             continue;
         }
-        let hit = e
+        let mut towns: Vec<String> = e
             .names
             .iter()
             .filter(|(_, k)| matches!(k, AliasKind::Label | AliasKind::Alias))
             .flat_map(|(n, _)| short_forms(n))
-            .any(|s| name_key(&s) == key);
-        if hit {
-            if found.is_some() {
-                return None; // "Manchester": United or City
-            }
-            found = Some(id as EntityId);
+            .map(|s| name_key(&s))
+            .collect();
+        towns.sort_unstable();
+        towns.dedup();
+        for t in towns {
+            by_town
+                .entry(t)
+                .and_modify(|c| *c = None) // "Manchester": United or City
+                .or_insert(Some(id as EntityId));
         }
     }
-    found
+    by_town
+        .into_iter()
+        .filter_map(|(t, c)| Some((t, c?)))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kb::Kb;
 
     #[test]
     fn club_words_are_dropped_at_either_end() {
@@ -103,7 +111,7 @@ mod tests {
             ),
         ])
         .unwrap();
-        let qid = |s: &str| club_by_town(&kb, s).map(|e| kb.entity(e).qid.clone());
+        let qid = |s: &str| kb.club_by_town(s).map(|e| kb.entity(e).qid.clone());
         assert_eq!(qid("Newcastle").as_deref(), Some("Q18716"));
         assert_eq!(qid("NEWCASTLE").as_deref(), Some("Q18716"));
         assert_eq!(qid("Manchester"), None);

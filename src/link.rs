@@ -325,7 +325,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             .filter(|l| l.is_nil() && l.etype == EntityType::Org)
         {
             let surface = &text[l.mention.start..l.mention.end];
-            if let Some(id) = crate::clubs::club_by_town(kb, surface) {
+            if let Some(id) = kb.club_by_town(surface) {
                 let e = kb.entity(id);
                 l.target = Target::Known(e.qid.clone());
                 l.label = e.label.clone();
@@ -660,21 +660,21 @@ fn surname_link(
             })
             .collect();
         if let [only] = holders[..] {
-            return Some(person_link(m, kb.entity(only), 0.9));
+            return Some(person_link(m, &kb.entity(only), 0.9));
         }
     }
     let e = kb.entity(top.0);
     // common family names ("Johnson", "Khan") need more than a prior: the person's
     // country named in the text, or a title, and a time when they were active
     let ties = e.citizenship.iter().any(|c| doc_countries.contains(c));
-    let active = date.is_none_or(|d| active_at(e, d));
+    let active = date.is_none_or(|d| active_at(&e, d));
     let strong = top.1 >= 90 || (top.1 >= 75 && ties) || (m.title.is_some() && ties);
     if !(strong && margin >= 15 && active) {
         return None;
     }
     Some(person_link(
         m,
-        e,
+        &e,
         if m.title.is_some() { 0.85 } else { 0.8 },
     ))
 }

@@ -331,7 +331,7 @@ pub fn kb_quads(kb: &Kb) -> Vec<Quad> {
             g.add(s.clone(), &wdt("P1001"), wd(c));
         }
     }
-    for e in kb.entities() {
+    for (_, e) in kb.iter() {
         let s = wd(&e.qid);
         g.add(s.clone(), RDF_TYPE, nn(class_of(e.etype)));
         g.add(s.clone(), RDFS_LABEL, en(&e.label));

@@ -6,7 +6,7 @@
 //! country mentions; names after a title cue ("President", "Mr"); and capitalized
 //! sequences the KB does not know, typed by their cues.
 
-use crate::kb::{AliasKind, EntityId, Kb};
+use crate::kb::{AliasHit, AliasKind, EntityId, Kb};
 use crate::lexicon::{self, contains};
 use crate::model::{EntityType, Mention, Origin};
 use crate::tagger::{NerLabel, TaggedSpan, Tagger};
@@ -66,7 +66,7 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
             .index()
             .hits_of(f.key)
             .iter()
-            .filter(|h| accept_case(kb, surface, &h.surface, h.kind, h.entity, mode))
+            .filter(|h| accept_case(kb, surface, h, mode))
             .map(|h| (h.entity, h.kind))
             .collect();
         if candidates.is_empty() {
@@ -284,10 +284,6 @@ fn generic_institutions(
     spans: &mut Vec<Span>,
     mode_at: &dyn Fn(usize) -> CaseMode,
 ) {
-    let names = kb.generic_names();
-    if names.is_empty() {
-        return;
-    }
     let covered = |spans: &[Span], a: usize, b: usize| {
         spans
             .iter()
@@ -314,7 +310,12 @@ fn generic_institutions(
                 let w = w.text(text);
                 text::is_capitalized(w) || contains(lexicon::CONNECTORS, w)
             });
-            if proper && names.contains_key(&text::name_key(&text[a..b])) && !covered(spans, a, b) {
+            if proper
+                && !covered(spans, a, b)
+                && !kb
+                    .generic_candidates(&text::name_key(&text[a..b]))
+                    .is_empty()
+            {
                 matched = Some(j);
                 break;
             }
@@ -1060,24 +1061,12 @@ fn name_run_end(text: &str, tokens: &[Token], i: usize, spans: &[Span], max: usi
     end
 }
 
-/// Whether a KB name written `kb_surface` may match `surface` in a line of `mode`.
-fn accept_case(
-    kb: &Kb,
-    surface: &str,
-    kb_surface: &str,
-    kind: AliasKind,
-    entity: EntityId,
-    mode: CaseMode,
-) -> bool {
-    let short = kb_surface.chars().filter(|c| c.is_alphabetic()).count() <= 3
-        || kind == AliasKind::Acronym
-        || kb_surface
-            .chars()
-            .filter(|c| c.is_alphabetic())
-            .all(char::is_uppercase);
+/// Whether the KB name of `hit` may match `surface` in a line of `mode`.
+fn accept_case(kb: &Kb, surface: &str, hit: &AliasHit, mode: CaseMode) -> bool {
+    let (kind, entity, short) = (hit.kind, hit.entity, hit.exact);
     match mode {
         CaseMode::Mixed => {
-            if surface == kb_surface {
+            if hit.case.matches(surface) {
                 return kind != AliasKind::Surname || !contains(lexicon::NOT_NAMES, surface);
             }
             if short {

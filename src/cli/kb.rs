@@ -261,7 +261,7 @@ fn build_cmd(a: BuildArgs) -> anyhow::Result<ExitCode> {
 
 fn bundled_note() -> anyhow::Result<SourceNote> {
     let kb = Kb::bundled()?;
-    let n = (kb.entities().len() + kb.positions().len()) as u64;
+    let n = (kb.len() + kb.positions().len()) as u64;
     Ok(SourceNote {
         path: "bundled".into(),
         read: n,
@@ -357,8 +357,9 @@ fn stats_cmd(a: StatsArgs) -> anyhow::Result<ExitCode> {
         _ => {
             let kb = a.kb.load()?;
             let mut counts = serde_json::Map::new();
+            let by_type = kb.counts();
             for t in EntityType::ALL {
-                let n = kb.entities().iter().filter(|e| e.etype == t).count();
+                let n = by_type.get(&t).copied().unwrap_or(0);
                 counts.insert(t.as_str().into(), n.into());
             }
             counts.insert("positions".into(), kb.positions().len().into());
@@ -408,27 +409,16 @@ fn lookup_cmd(a: LookupArgs) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
     let mut rows: Vec<serde_json::Value> = Vec::new();
-    match &a.kb.kb {
-        Some(dir) if dir.join(INDEX_FILE).exists() => {
-            let idx = DiskIndex::open(&dir.join(INDEX_FILE))?;
-            for (e, kind, score) in idx.candidates(&a.name)? {
-                rows.push(serde_json::json!({
-                    "qid": e.qid, "type": e.etype.as_str(), "alias_kind": kind.as_str(),
-                    "score": round3(score), "label": e.label, "description": e.description,
-                }));
-            }
-        }
-        _ => {
-            let kb = a.kb.load()?;
-            for (id, kind, score) in kb.lookup(&a.name) {
-                let e = kb.entity(id);
-                rows.push(serde_json::json!({
-                    "qid": e.qid, "type": e.etype.as_str(), "alias_kind": kind.as_str(),
-                    "score": round3(score), "label": e.label,
-                    "description": e.description.clone().unwrap_or_default(),
-                }));
-            }
-        }
+    // a built KB directory is read through its index, the bundled KB and
+    // bare tables are compiled in memory: the same lookup either way
+    let kb = a.kb.load()?;
+    for (id, kind, score) in kb.lookup(&a.name) {
+        let e = kb.entity(id);
+        rows.push(serde_json::json!({
+            "qid": e.qid, "type": e.etype.as_str(), "alias_kind": kind.as_str(),
+            "score": round3(score), "label": e.label,
+            "description": e.description.clone().unwrap_or_default(),
+        }));
     }
     for r in &rows {
         if a.json {

@@ -176,7 +176,9 @@ impl Builder {
                 let p = tmp.join(file);
                 std::fs::write(&p, content).map_err(|e| Error::io(&p, e))?;
             }
-            super::disk::write_index(&tmp.join(super::disk::INDEX_FILE), self.index_entries())?;
+            // the tables as the loader reads them, compiled: checks them too
+            let kb = Kb::load_dir(&tmp)?;
+            kb.compiled().save(&tmp.join(super::disk::INDEX_FILE))?;
             let p = tmp.join(MANIFEST);
             let json = serde_json::to_string_pretty(&manifest).expect("manifest serializes");
             std::fs::write(&p, json + "\n").map_err(|e| Error::io(&p, e))?;
@@ -186,33 +188,6 @@ impl Builder {
             let _ = std::fs::remove_dir_all(&tmp);
         }
         result.map(|()| manifest)
-    }
-
-    /// The entities of the index: every name with its kind, prior, type.
-    fn index_entries(&self) -> Vec<super::disk::IndexEntity<'_>> {
-        self.records
-            .iter()
-            .filter_map(|r| {
-                let etype = r.etype?;
-                let mut names: Vec<(&str, AliasKind)> = vec![(r.name.as_str(), AliasKind::Label)];
-                names.extend(
-                    r.official_name
-                        .iter()
-                        .map(|n| (n.as_str(), AliasKind::Official)),
-                );
-                names.extend(r.aliases.iter().map(|n| (n.as_str(), AliasKind::Alias)));
-                names.extend(r.acronyms.iter().map(|n| (n.as_str(), AliasKind::Acronym)));
-                names.extend(r.demonyms.iter().map(|n| (n.as_str(), AliasKind::Demonym)));
-                Some(super::disk::IndexEntity {
-                    qid: &r.qid,
-                    etype,
-                    prior: r.effective_prior(),
-                    label: &r.name,
-                    description: r.description.as_deref().unwrap_or(""),
-                    names,
-                })
-            })
-            .collect()
     }
 
     /// The TSV tables, with references to absent entities dropped.
@@ -445,7 +420,7 @@ fn merge(old: &Record, new: Record) -> Record {
 
 /// Every entity and position of a loaded KB as records.
 pub fn records_of(kb: &Kb) -> Vec<Record> {
-    let mut out = Vec::with_capacity(kb.entities().len() + kb.positions().len());
+    let mut out = Vec::with_capacity(kb.len() + kb.positions().len());
     for p in kb.positions() {
         out.push(Record {
             qid: p.qid.clone(),
@@ -458,7 +433,7 @@ pub fn records_of(kb: &Kb) -> Vec<Record> {
         });
     }
     let qid = |id: u32| kb.entity(id).qid.clone();
-    for e in kb.entities() {
+    for (_, e) in kb.iter() {
         let names = |k: AliasKind| -> Vec<String> {
             e.names
                 .iter()

@@ -15,7 +15,7 @@
 //! (see [`document_country`]) when the KB has one, and leaves it unknown
 //! otherwise: a Finance Ministry in an article about Brazil is not Japan's.
 
-use super::{AliasKind, EntityId, Kb};
+use super::{AliasKind, EntityId, Kb, KbEntity};
 use crate::model::EntityType;
 use crate::text::name_key;
 use std::collections::HashMap;
@@ -33,10 +33,11 @@ const INSTITUTION_KINDS: &[&str] = &[
 /// Generic name key → the entities (of different countries) it may stand for.
 pub type GenericNames = HashMap<String, Vec<EntityId>>;
 
-/// Derives the generic names of `kb`'s institutions (see the module docs).
-pub fn derive(kb: &Kb) -> GenericNames {
+/// Derives the generic names of the institutions among `entities` (see the
+/// module docs); compiled into the KB's index.
+pub fn derive(entities: &[KbEntity]) -> GenericNames {
     let mut out: GenericNames = HashMap::new();
-    for (id, e) in kb.entities().iter().enumerate() {
+    for (id, e) in entities.iter().enumerate() {
         let id = id as EntityId;
         if e.etype != EntityType::Org || !INSTITUTION_KINDS.contains(&e.kind.as_str()) {
             continue;
@@ -44,7 +45,10 @@ pub fn derive(kb: &Kb) -> GenericNames {
         let Some(country) = e.country else {
             continue;
         };
-        let qualifiers = qualifiers(kb, country);
+        let Some(c) = entities.get(country as usize) else {
+            continue;
+        };
+        let qualifiers = qualifiers(c);
         for (name, kind) in &e.names {
             if !matches!(kind, AliasKind::Label | AliasKind::Alias) {
                 continue;
@@ -59,11 +63,8 @@ pub fn derive(kb: &Kb) -> GenericNames {
         }
     }
     // a generic name that is also some country's name or qualifier is not one
-    let countries: Vec<EntityId> = (0..kb.entities().len() as EntityId)
-        .filter(|&c| kb.entity(c).etype == EntityType::Country)
-        .collect();
-    for c in countries {
-        for q in qualifiers(kb, c) {
+    for c in entities.iter().filter(|c| c.etype == EntityType::Country) {
+        for q in qualifiers(c) {
             out.remove(&name_key(q));
         }
     }
@@ -72,8 +73,8 @@ pub fn derive(kb: &Kb) -> GenericNames {
 
 /// The names of a country that qualify an institution's name: its names,
 /// abbreviations and demonyms ("United States", "U.S.", "American").
-fn qualifiers(kb: &Kb, country: EntityId) -> Vec<&str> {
-    kb.entity(country)
+fn qualifiers(country: &KbEntity) -> Vec<&str> {
+    country
         .names
         .iter()
         .filter(|(_, k)| *k != AliasKind::Surname)
@@ -142,13 +143,13 @@ fn generic_key(name: &str) -> String {
 
 /// Whether `name` is one of the KB's generic institution names.
 pub fn is_generic_name(kb: &Kb, name: &str) -> bool {
-    kb.generic_names().contains_key(&generic_key(name))
+    !kb.generic_candidates(&generic_key(name)).is_empty()
 }
 
 /// The institution of `country` that the generic `name` stands for, if the KB
 /// has exactly one.
 pub fn resolve(kb: &Kb, name: &str, country: EntityId) -> Option<EntityId> {
-    let hits = kb.generic_names().get(&generic_key(name))?;
+    let hits = kb.generic_candidates(&generic_key(name));
     let mut of_country = hits
         .iter()
         .copied()
@@ -250,11 +251,12 @@ mod tests {
     #[test]
     fn generic_names_of_institutions_only() {
         let kb = kb();
-        let names = derive(&kb);
-        let qids = |k: &str| -> Vec<&str> {
+        let entities: Vec<KbEntity> = kb.iter().map(|(_, e)| (*e).clone()).collect();
+        let names = derive(&entities);
+        let qids = |k: &str| -> Vec<String> {
             names
                 .get(k)
-                .map(|v| v.iter().map(|&e| kb.entity(e).qid.as_str()).collect())
+                .map(|v| v.iter().map(|&e| kb.entity(e).qid.clone()).collect())
                 .unwrap_or_default()
         };
         assert_eq!(qids("treasury"), ["Q648666"]);
@@ -284,11 +286,15 @@ mod tests {
         let id = |q: &str| kb.by_qid(q).unwrap();
         let (us, japan, brazil) = (id("Q30"), id("Q17"), id("Q155"));
         assert_eq!(
-            resolve(&kb, "Finance Ministry", japan).map(|e| kb.entity(e).qid.as_str()),
+            resolve(&kb, "Finance Ministry", japan)
+                .map(|e| kb.entity(e).qid.clone())
+                .as_deref(),
             Some("Q1322605")
         );
         assert_eq!(
-            resolve(&kb, "the Treasury", us).map(|e| kb.entity(e).qid.as_str()),
+            resolve(&kb, "the Treasury", us)
+                .map(|e| kb.entity(e).qid.clone())
+                .as_deref(),
             Some("Q648666")
         );
         // the KB has no Brazilian Treasury: no link rather than another country's

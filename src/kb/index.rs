@@ -1,246 +1,208 @@
-//! The alias index: every name of every entity under a normalized key, and one
-//! Aho-Corasick automaton that finds all of them in a text in a single pass.
-//!
-//! Variants are added at build time: diacritics folded (`Erdogan`), umlauts
-//! transliterated (`Ruehe`), a family name without its Arabic article
-//! (`Maliki`), hyphens in
-//! people's names spaced (`Kim Jong Un`), typographic apostrophes, and a person's
-//! family name alone as a weak [`AliasKind::Surname`] alias.
+//! The alias index: every name of every entity under a normalized key
+//! ([`crate::text::name_key`], with the variants of [`super::names`]), in the
+//! FST of the compiled KB ([`super::disk`]). Names are found in a text by
+//! walking the FST from each word's start, one character at a time, mapped as
+//! keys are (letters lower-cased, typographic apostrophes and dashes made
+//! plain), so the cost grows with the text and the length of the names in it,
+//! not with the KB.
 
-use super::{AliasKind, EntityId, KbEntity};
-use crate::model::EntityType;
-use crate::text::{fold_diacritics, name_key};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use std::collections::{HashMap, HashSet};
+use super::disk::{AliasHit, DiskIndex};
+use crate::text::name_key;
+use std::sync::Arc;
 
-/// One entity reachable under a key.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AliasHit {
-    /// The entity.
-    pub entity: EntityId,
-    /// How the name belongs to it.
-    pub kind: AliasKind,
-    /// The name as written in the KB (for case checks).
-    pub surface: Box<str>,
-}
-
-/// A name found in a text: byte span and the key's hits.
-#[derive(Debug, Clone, Copy)]
+/// A name found in a text: byte span and the key's postings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Found {
     /// Start byte.
     pub start: usize,
     /// End byte (exclusive).
     pub end: usize,
-    /// Key id, for [`AliasIndex::hits_of`].
-    pub key: u32,
+    /// The key's postings, for [`AliasIndex::hits_of`].
+    pub key: u64,
 }
 
-/// Normalized name → entities, plus the automaton over all names.
-#[derive(Debug)]
+/// Normalized name → entities, read from the compiled KB.
+#[derive(Debug, Clone)]
 pub struct AliasIndex {
-    keys: HashMap<String, u32>,
-    hits: Vec<Vec<AliasHit>>,
-    matcher: AhoCorasick,
-    pattern_key: Vec<u32>,
-    given_names: HashSet<String>,
+    disk: Arc<DiskIndex>,
 }
 
-/// Countries whose people are named family name first in English news.
-const FAMILY_FIRST: &[&str] = &["Q148", "Q865", "Q423", "Q884", "Q8646"];
-/// Name parts that are never a surname alone.
-const PARTICLES: &[&str] = &[
-    "jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "de", "da", "van", "von", "bin", "al", "el", "la",
-    "le", "del", "der", "di", "du", "dos", "ibn", "abu", "bint",
-];
-
-/// "II", "XVI": a regnal number.
-fn is_roman_numeral(w: &str) -> bool {
-    !w.is_empty() && w.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L'))
+/// The character a key has for `c`, or `None` when no key goes on with it
+/// (any blank but a plain space).
+fn key_char(c: char) -> Option<char> {
+    Some(match c {
+        '’' | '‘' | '`' | '´' => '\'',
+        '‐' | '‑' | '‒' | '–' | '—' => '-',
+        ' ' => ' ',
+        c if c.is_whitespace() => return None,
+        c => c,
+    })
 }
 
 impl AliasIndex {
-    pub(super) fn build(entities: &[KbEntity]) -> crate::error::Result<Self> {
-        let mut keys: HashMap<String, u32> = HashMap::new();
-        let mut hits: Vec<Vec<AliasHit>> = Vec::new();
-        let mut given_names = HashSet::new();
-        let mut add = |name: &str, entity: EntityId, kind: AliasKind| {
-            let key = name_key(name);
-            if key.chars().count() < 2 {
-                return;
-            }
-            let k = *keys.entry(key).or_insert_with(|| {
-                hits.push(Vec::new());
-                (hits.len() - 1) as u32
-            });
-            let list = &mut hits[k as usize];
-            if !list
-                .iter()
-                .any(|h| h.entity == entity && h.surface.as_ref() == name)
-            {
-                list.push(AliasHit {
-                    entity,
-                    kind,
-                    surface: name.into(),
-                });
-            }
-        };
-        let qid_of = |id: EntityId| entities[id as usize].qid.as_str();
-        for (i, e) in entities.iter().enumerate() {
-            let id = i as EntityId;
-            for (name, kind) in &e.names {
-                add(name, id, *kind);
-                if let Some(f) = fold_diacritics(name) {
-                    add(&f, id, *kind);
-                }
-                // "Rühe" is "Ruehe" in English news
-                if let Some(t) = super::variants::german_transliteration(name) {
-                    add(&t, id, *kind);
-                }
-                // "the Labour party", "the Indian army"
-                if e.kind == "party" || e.kind == "military" {
-                    if let Some(p) = super::variants::lower_case_head(name) {
-                        add(&p, id, *kind);
-                    }
-                }
-                // "Moody's", "McDonald's" lose their apostrophe in plain-text feeds
-                if e.etype != EntityType::Per {
-                    if let Some(plain) = super::variants::without_possessive_apostrophe(name) {
-                        add(&plain, id, *kind);
-                    }
-                }
-                // "Rolls-Royce", "Toronto-Dominion Bank" are also written with
-                // a space (people's double names with any hyphen)
-                if name.contains('-')
-                    && (e.etype == EntityType::Per || super::variants::hyphen_joins_capitals(name))
-                {
-                    add(&name.replace('-', " "), id, *kind);
-                }
-            }
-            if e.etype == EntityType::Per {
-                let words: Vec<&str> = e.label.split_whitespace().collect();
-                // regnal names ("Charles III", "Abdullah II of Jordan") have no surname
-                let regnal = words.iter().any(|w| is_roman_numeral(w)) || words.contains(&"of");
-                if words.len() >= 2 && !regnal {
-                    let family_first = e
-                        .citizenship
-                        .iter()
-                        .any(|&c| FAMILY_FIRST.contains(&qid_of(c)));
-                    let (given, family) = if family_first {
-                        (words[1], words[0])
-                    } else {
-                        let last = words
-                            .iter()
-                            .rev()
-                            .find(|w| !PARTICLES.contains(&w.to_lowercase().as_str()))
-                            .copied()
-                            .unwrap_or(words[words.len() - 1]);
-                        (words[0], last)
-                    };
-                    let family = family.trim_end_matches(',');
-                    if family.chars().count() >= 3
-                        && family.chars().next().is_some_and(char::is_uppercase)
-                    {
-                        add(family, id, AliasKind::Surname);
-                        if let Some(f) = fold_diacritics(family) {
-                            add(&f, id, AliasKind::Surname);
-                        }
-                        // "al-Maliki" is also "Maliki"
-                        if let Some(stem) = super::variants::without_arabic_article(family) {
-                            add(stem, id, AliasKind::Surname);
-                        }
-                    }
-                    if given.chars().count() >= 3 && !given.ends_with('.') {
-                        given_names.insert(name_key(given));
-                    }
-                }
-            }
-        }
-        // one pattern per key, plus a variant with a typographic apostrophe
-        let mut patterns: Vec<String> = Vec::with_capacity(keys.len());
-        let mut pattern_key = Vec::with_capacity(keys.len());
-        let mut sorted: Vec<(&String, &u32)> = keys.iter().collect();
-        sorted.sort();
-        for (key, &k) in sorted {
-            patterns.push(key.clone());
-            pattern_key.push(k);
-            if key.contains('\'') {
-                patterns.push(key.replace('\'', "’"));
-                pattern_key.push(k);
-            }
-        }
-        // keys are lower case; `find_all` lower-cases the text's ASCII letters
-        // (same bytes, same offsets), which builds much faster than an
-        // ASCII-case-insensitive automaton
-        let matcher = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .map_err(|e| crate::error::Error::Kb(format!("alias index: {e}")))?;
-        Ok(AliasIndex {
-            keys,
-            hits,
-            matcher,
-            pattern_key,
-            given_names,
-        })
+    pub(super) fn new(disk: Arc<DiskIndex>) -> Self {
+        AliasIndex { disk }
     }
 
     /// The entities under a normalized key (see [`crate::text::name_key`]).
-    pub fn hits(&self, key: &str) -> &[AliasHit] {
-        self.keys
-            .get(key)
-            .map(|&k| self.hits[k as usize].as_slice())
-            .unwrap_or(&[])
+    pub fn hits(&self, key: &str) -> Vec<AliasHit> {
+        self.disk.lookup_key(key).unwrap_or_default()
     }
 
-    /// The entities under a key id from [`AliasIndex::find_all`].
-    pub fn hits_of(&self, key: u32) -> &[AliasHit] {
-        &self.hits[key as usize]
+    /// The entities of a name found by [`AliasIndex::find_all`].
+    pub fn hits_of(&self, key: u64) -> Vec<AliasHit> {
+        self.disk.postings(key).unwrap_or_default()
     }
 
-    /// Every occurrence of every name in `text`, overlapping, ignoring ASCII case,
+    /// Every occurrence of every name in `text`, overlapping, ignoring case,
     /// at word boundaries. The caller decides which to keep.
     pub fn find_all(&self, text: &str) -> Vec<Found> {
+        self.disk
+            .guarded("alias map", || self.walk(text))
+            .unwrap_or_default()
+    }
+
+    fn walk(&self, text: &str) -> Vec<Found> {
+        let fst = self.disk.aliases().as_fst();
+        let root = fst.root();
         let mut out = Vec::new();
-        let lowered = text.to_ascii_lowercase();
-        for m in self.matcher.find_overlapping_iter(&lowered) {
-            let (start, end) = (m.start(), m.end());
-            if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+        let mut prev: Option<char> = None;
+        let mut buf = [0u8; 4];
+        for (start, first) in text.char_indices() {
+            let at_word_start = first.is_alphanumeric() || !first.is_whitespace();
+            let after_word = prev.is_some_and(char::is_alphanumeric);
+            prev = Some(first);
+            if !at_word_start || after_word {
                 continue;
             }
-            let before = text[..start].chars().next_back();
-            let after = text[end..].chars().next();
-            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
-            {
-                continue;
+            let mut node = root;
+            let mut output = fst::raw::Output::zero();
+            let mut dead = false;
+            for (i, c) in text[start..].char_indices() {
+                let Some(k) = key_char(c) else {
+                    break;
+                };
+                for l in k.to_lowercase() {
+                    for &byte in l.encode_utf8(&mut buf).as_bytes() {
+                        match node.find_input(byte) {
+                            Some(t) => {
+                                let tr = node.transition(t);
+                                output = output.cat(tr.out);
+                                node = fst.node(tr.addr);
+                            }
+                            None => {
+                                dead = true;
+                                break;
+                            }
+                        }
+                    }
+                    if dead {
+                        break;
+                    }
+                }
+                if dead {
+                    break;
+                }
+                if node.is_final() {
+                    let end = start + i + c.len_utf8();
+                    if word_ends(text, end) {
+                        out.push(Found {
+                            start,
+                            end,
+                            key: output.cat(node.final_output()).value(),
+                        });
+                    }
+                }
             }
-            // "U.S" inside "U.S.A." is not a match of "U.S"
-            if text[start..end].ends_with(|c: char| c.is_alphabetic())
-                && after == Some('.')
-                && text[end + 1..].starts_with(|c: char| c.is_alphabetic())
-            {
-                continue;
-            }
-            out.push(Found {
-                start,
-                end,
-                key: self.pattern_key[m.pattern().as_usize()],
-            });
         }
         out
     }
 
     /// Number of distinct keys.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.disk.keys() as usize
     }
 
     /// True when there are no names.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.disk.keys() == 0
     }
 
     pub(super) fn is_given_name(&self, word: &str) -> bool {
         let key = name_key(word);
-        self.given_names.contains(&key) || crate::lexicon::GIVEN_NAMES.contains(&key.as_str())
+        self.disk.is_given_name(&key) || crate::lexicon::GIVEN_NAMES.contains(&key.as_str())
+    }
+}
+
+/// Whether a name may end at byte `end` of `text`: no letter or digit follows,
+/// and "U.S" is not cut out of "U.S.A.".
+fn word_ends(text: &str, end: usize) -> bool {
+    let rest = &text[end..];
+    let mut after = rest.chars();
+    let next = after.next();
+    if next.is_some_and(char::is_alphanumeric) {
+        return false;
+    }
+    let last = text[..end].chars().next_back();
+    !(last.is_some_and(char::is_alphabetic)
+        && next == Some('.')
+        && after.next().is_some_and(char::is_alphabetic))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kb::Kb;
+    use std::collections::BTreeSet;
+
+    /// Every (start, end) whose text, mapped as keys are, is a key: the walk
+    /// must find exactly these (a slow reference).
+    fn reference(kb: &Kb, text: &str) -> BTreeSet<(usize, usize)> {
+        let mut out = BTreeSet::new();
+        let starts: Vec<usize> = text
+            .char_indices()
+            .filter(|&(i, c)| {
+                !c.is_whitespace()
+                    && !text[..i]
+                        .chars()
+                        .next_back()
+                        .is_some_and(char::is_alphanumeric)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for &s in &starts {
+            let mut key = String::new();
+            for (i, c) in text[s..].char_indices() {
+                let Some(k) = key_char(c) else { break };
+                key.extend(k.to_lowercase());
+                let end = s + i + c.len_utf8();
+                if word_ends(text, end) && !kb.index().hits(&key).is_empty() {
+                    out.insert((s, end));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_walk_finds_what_a_slow_search_finds() {
+        let kb = Kb::bundled().unwrap();
+        let texts = [
+            "Shinzo Abe met Donald Trump in Tokyo; the U.S.A. and the U.S. agreed.",
+            "KIM JONG UN, Kim Jong-un and kim jong un visited SOUTH KOREA’s Moody’s office.",
+            "The European Union (EU) and the United Nations said Erdoğan and Erdogan spoke.",
+            "New York-based Rolls Royce and Rolls-Royce — at the I.M.F. — in São Paulo\tBrazil.",
+            "ABC abc AbC x-ray Xinhua’s correspondent in Beijing,China on 1996-08-30.",
+        ];
+        for t in texts {
+            let walk: BTreeSet<(usize, usize)> = kb
+                .index()
+                .find_all(t)
+                .iter()
+                .map(|f| (f.start, f.end))
+                .collect();
+            assert_eq!(walk, reference(kb, t), "{t}");
+            assert!(!walk.is_empty());
+        }
     }
 }

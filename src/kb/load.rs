@@ -2,7 +2,7 @@
 //! column name, references between entities are resolved, and every problem is
 //! reported with its file and line.
 
-use super::{index::AliasIndex, AliasKind, EntityId, Kb, KbEntity, PartialDate, Position, Tenure};
+use super::{AliasKind, EntityId, Kb, KbEntity, PartialDate, Position, Tenure};
 use crate::error::{Error, Result};
 use crate::model::EntityType;
 use std::collections::HashMap;
@@ -302,7 +302,7 @@ fn parse_tenure(s: &str) -> Option<(String, Option<PartialDate>, Option<PartialD
     Some((qid.to_string(), start, end))
 }
 
-/// Resolves references and builds the alias index.
+/// Resolves references and compiles the KB.
 pub(super) fn assemble(raw: RawKb) -> Result<Kb> {
     let mut problems = Vec::new();
     let mut by_qid: HashMap<String, EntityId> = HashMap::new();
@@ -400,15 +400,7 @@ pub(super) fn assemble(raw: RawKb) -> Result<Kb> {
             if n > 10 { "; ..." } else { "" }
         )));
     }
-    let index = AliasIndex::build(&entities)?;
-    Ok(Kb {
-        entities,
-        by_qid,
-        positions,
-        position_by_qid,
-        index,
-        generic: std::sync::OnceLock::new(),
-    })
+    Kb::from_parts(entities, positions)
 }
 
 #[cfg(test)]

@@ -1,9 +1,15 @@
 //! The knowledge base: entities with typed aliases, priors, relations and
 //! time-scoped positions, and the alias index the recognizer and linker use.
 //!
-//! The bundled KB is compiled from `data/kb/*.tsv` (see `data/kb/README.md` for the
-//! format) into memory on first use; [`Kb::load_dir`] reads another directory of
-//! files in the same format.
+//! A KB is always read through its compiled form ([`disk`]): an FST of names
+//! and the entities' records, with the tables linking derives from them. The
+//! bundled KB is compiled from `data/kb/*.tsv` (see `data/kb/README.md` for the
+//! format) into memory on first use, and keeps its entities decoded;
+//! [`Kb::load_dir`] reads another directory of files in the same format, and
+//! a KB directory built by `kglink kb build` is opened through the memory map
+//! of its `index.kgi` ([`Kb::open_index`]), whose entities are decoded when
+//! linking asks for them, so a KB of millions of entities opens at once and
+//! costs memory in proportion to the text, not to the KB.
 
 pub mod build;
 pub mod disk;
@@ -11,17 +17,20 @@ pub mod generic;
 pub mod import;
 mod index;
 mod load;
+pub mod names;
 pub mod online;
 pub mod variants;
 
-pub use index::{AliasHit, AliasIndex, Found};
+pub use disk::{AliasHit, CaseShape};
+pub use index::{AliasIndex, Found};
 pub use load::is_qid;
 
 use crate::error::{Error, Result};
 use crate::model::EntityType;
+use disk::DiskIndex;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub use crate::embedded::BUNDLED_KB;
 
@@ -205,14 +214,41 @@ impl PartialDate {
 }
 
 /// A loaded knowledge base.
-#[derive(Debug)]
 pub struct Kb {
-    entities: Vec<KbEntity>,
-    by_qid: HashMap<String, EntityId>,
-    positions: Vec<Position>,
-    position_by_qid: HashMap<String, usize>,
+    disk: Arc<DiskIndex>,
     index: AliasIndex,
-    generic: OnceLock<generic::GenericNames>,
+    /// Every entity, decoded (a KB compiled in memory); `None` for an opened
+    /// index file, whose entities are decoded on demand into `cache`.
+    entities: Option<Vec<Arc<KbEntity>>>,
+    cache: EntityCache,
+    position_by_qid: HashMap<String, usize>,
+}
+
+impl std::fmt::Debug for Kb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kb")
+            .field("entities", &self.disk.len())
+            .field("keys", &self.disk.keys())
+            .field("in_memory", &self.entities.is_some())
+            .finish()
+    }
+}
+
+/// Entities decoded from an index file, kept while they are used: a few
+/// thousand per shard, a shard emptied when full.
+struct EntityCache {
+    shards: Vec<Mutex<HashMap<EntityId, Arc<KbEntity>>>>,
+}
+
+const CACHE_SHARDS: usize = 16;
+const CACHE_PER_SHARD: usize = 4096;
+
+impl EntityCache {
+    fn new() -> Self {
+        EntityCache {
+            shards: (0..CACHE_SHARDS).map(|_| Mutex::default()).collect(),
+        }
+    }
 }
 
 impl Kb {
@@ -224,24 +260,53 @@ impl Kb {
             .map_err(|e| Error::Kb(format!("bundled: {e}")))
     }
 
-    /// Reads every `*.tsv` of `dir` (format of `data/kb/README.md`).
+    /// Reads a KB directory: its `index.kgi` when it is there and newer than
+    /// every `*.tsv` (a directory built by `kglink kb build`), else every
+    /// `*.tsv` (format of `data/kb/README.md`), compiled in memory.
     pub fn load_dir(dir: &Path) -> Result<Kb> {
         let mut files = Vec::new();
         let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        let index = dir.join(disk::INDEX_FILE);
+        let index_time = std::fs::metadata(&index).and_then(|m| m.modified()).ok();
+        let mut tables_newer = false;
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(dir, e))?;
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "tsv") {
-                let content = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-                let name = entry.file_name().to_string_lossy().into_owned();
-                files.push((name, content));
+                let modified = entry.metadata().and_then(|m| m.modified()).ok();
+                if let (Some(i), Some(m)) = (index_time, modified) {
+                    tables_newer |= m > i;
+                }
+                files.push(path);
             }
         }
+        if index_time.is_some() && !tables_newer {
+            return Kb::open_index(&index);
+        }
         if files.is_empty() {
-            return Err(Error::Kb(format!("{}: no .tsv files", dir.display())));
+            return Err(Error::Kb(format!(
+                "{}: no .tsv files and no {}",
+                dir.display(),
+                disk::INDEX_FILE
+            )));
         }
         files.sort();
-        Kb::from_sources(files.iter().map(|(n, c)| (n.as_str(), c.as_str())))
+        let mut contents = Vec::with_capacity(files.len());
+        for path in &files {
+            let content = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            contents.push((name, content));
+        }
+        Kb::from_sources(contents.iter().map(|(n, c)| (n.as_str(), c.as_str())))
+    }
+
+    /// Opens a compiled KB file (`index.kgi`) through a memory map: entities
+    /// are decoded when asked for.
+    pub fn open_index(path: &Path) -> Result<Kb> {
+        Ok(Kb::over(Arc::new(DiskIndex::open(path)?), None))
     }
 
     /// Builds a KB from `(file name, content)` pairs.
@@ -250,29 +315,90 @@ impl Kb {
         load::assemble(raw)
     }
 
-    /// All entities.
-    pub fn entities(&self) -> &[KbEntity] {
-        &self.entities
+    /// Compiles resolved entities and positions in memory.
+    pub(crate) fn from_parts(entities: Vec<KbEntity>, positions: Vec<Position>) -> Result<Kb> {
+        let (bytes, _) = disk::index_bytes(&entities, &positions)?;
+        let disk = Arc::new(DiskIndex::from_bytes(bytes)?);
+        Ok(Kb::over(
+            disk,
+            Some(entities.into_iter().map(Arc::new).collect()),
+        ))
     }
 
-    /// One entity.
-    pub fn entity(&self, id: EntityId) -> &KbEntity {
-        &self.entities[id as usize]
+    fn over(disk: Arc<DiskIndex>, entities: Option<Vec<Arc<KbEntity>>>) -> Kb {
+        let position_by_qid = disk
+            .positions()
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.qid.clone(), i))
+            .collect();
+        Kb {
+            index: AliasIndex::new(disk.clone()),
+            disk,
+            entities,
+            cache: EntityCache::new(),
+            position_by_qid,
+        }
+    }
+
+    /// The compiled form (to write it to a file, or for `kb stats`).
+    pub fn compiled(&self) -> &DiskIndex {
+        &self.disk
+    }
+
+    /// Number of entities.
+    pub fn len(&self) -> usize {
+        self.disk.len() as usize
+    }
+
+    /// True when the KB holds no entity.
+    pub fn is_empty(&self) -> bool {
+        self.disk.is_empty()
+    }
+
+    /// One entity. A record an index file cannot decode (a damaged file)
+    /// reads as an entity of prior 0 named "(damaged record)".
+    pub fn entity(&self, id: EntityId) -> Arc<KbEntity> {
+        if let Some(v) = &self.entities {
+            if let Some(e) = v.get(id as usize) {
+                return e.clone();
+            }
+        }
+        let shard = &self.cache.shards[id as usize % CACHE_SHARDS];
+        if let Some(e) = shard.lock().ok().and_then(|m| m.get(&id).cloned()) {
+            return e;
+        }
+        let e = Arc::new(self.disk.entity(id).unwrap_or_else(|_| damaged(id)));
+        if let Ok(mut m) = shard.lock() {
+            if m.len() >= CACHE_PER_SHARD {
+                m.clear();
+            }
+            m.insert(id, e.clone());
+        }
+        e
+    }
+
+    /// Every entity with its id, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (EntityId, Arc<KbEntity>)> + '_ {
+        (0..self.len() as EntityId).map(|id| (id, self.entity(id)))
     }
 
     /// The entity with this QID.
     pub fn by_qid(&self, qid: &str) -> Option<EntityId> {
-        self.by_qid.get(qid).copied()
+        let n: u32 = qid.strip_prefix('Q')?.parse().ok()?;
+        self.disk.by_qid(n)
     }
 
     /// All positions.
     pub fn positions(&self) -> &[Position] {
-        &self.positions
+        self.disk.positions()
     }
 
     /// The position with this QID.
     pub fn position_by_qid(&self, qid: &str) -> Option<&Position> {
-        self.position_by_qid.get(qid).map(|&i| &self.positions[i])
+        self.position_by_qid
+            .get(qid)
+            .map(|&i| &self.disk.positions()[i])
     }
 
     /// The alias index.
@@ -280,10 +406,16 @@ impl Kb {
         &self.index
     }
 
-    /// The country-relative names of institutions ("Treasury"), derived on
-    /// first use (see [`generic`]).
-    pub fn generic_names(&self) -> &generic::GenericNames {
-        self.generic.get_or_init(|| generic::derive(self))
+    /// The institutions a country-relative name ("Treasury") may stand for
+    /// (see [`generic`]).
+    pub fn generic_candidates(&self, key: &str) -> Vec<EntityId> {
+        self.disk.generic(key)
+    }
+
+    /// The one sports club that `surface` names by its town, if exactly one
+    /// club has that short form (see [`crate::clubs`]).
+    pub fn club_by_town(&self, surface: &str) -> Option<EntityId> {
+        self.disk.club(&crate::text::name_key(surface))
     }
 
     /// Candidates for a name, best prior first (`kb lookup`).
@@ -291,7 +423,7 @@ impl Kb {
         let mut out: Vec<(EntityId, AliasKind, f32)> = self
             .index
             .hits(&crate::text::name_key(name))
-            .iter()
+            .into_iter()
             .map(|h| {
                 let e = self.entity(h.entity);
                 (h.entity, h.kind, f32::from(e.prior) / 100.0)
@@ -304,11 +436,11 @@ impl Kb {
 
     /// Counts by type, for `kb stats` and the README.
     pub fn counts(&self) -> HashMap<EntityType, usize> {
-        let mut m = HashMap::new();
-        for e in &self.entities {
-            *m.entry(e.etype).or_insert(0) += 1;
-        }
-        m
+        self.disk
+            .counts()
+            .into_iter()
+            .map(|(t, n)| (t, n as usize))
+            .collect()
     }
 
     /// The people who held the position `position_qid` on `date`, per the KB.
@@ -316,7 +448,9 @@ impl Kb {
         let Some(&p) = self.position_by_qid.get(position_qid) else {
             return Vec::new();
         };
-        (0..self.entities.len() as EntityId)
+        self.disk
+            .holders(p)
+            .into_iter()
             .filter(|&id| self.entity(id).holds_at(p, date))
             .collect()
     }
@@ -325,5 +459,24 @@ impl Kb {
     /// that an unknown capitalized pair is a person.
     pub fn is_given_name(&self, word: &str) -> bool {
         self.index.is_given_name(word)
+    }
+}
+
+/// What [`Kb::entity`] answers for a record it cannot decode.
+fn damaged(id: EntityId) -> KbEntity {
+    KbEntity {
+        qid: format!("Q{}", u64::from(id) + 4_000_000_000),
+        etype: EntityType::Org,
+        kind: String::new(),
+        label: "(damaged record)".into(),
+        description: None,
+        prior: 0,
+        names: Vec::new(),
+        country: None,
+        citizenship: Vec::new(),
+        capital: None,
+        memberships: Vec::new(),
+        iso: Vec::new(),
+        positions: Vec::new(),
     }
 }

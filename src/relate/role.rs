@@ -602,7 +602,7 @@ fn office_of(
             let country = ctx
                 .kb
                 .by_qid(q)
-                .map_or(q.as_str(), |e| ctx.kb.entity(e).label.as_str());
+                .map_or_else(|| q.clone(), |e| ctx.kb.entity(e).label.clone());
             Some(Office::Local {
                 country: q.clone(),
                 title: title.to_string(),

@@ -550,7 +550,7 @@ pub fn kb_cover_found(kb: &Kb, text: &str, tokens: &[Token], mut found: Vec<Foun
         for hit in index.hits_of(m.key) {
             let e = kb.entity(hit.entity);
             name |= 1 << ((type_code(e.etype) * 4 + kind_code(hit.kind)) * 2);
-            exact |= hit.surface.as_ref() == surface;
+            exact |= hit.case.matches(surface);
         }
         for (k, slot) in bits.iter_mut().enumerate().take(b).skip(a) {
             taken[k] = true;

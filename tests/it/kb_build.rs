@@ -90,7 +90,7 @@ fn dump_and_documents_build_a_kb_that_loads() {
         .any(|l| l.starts_with("Q2756\t") && l.contains("\tQ2751\t")));
     // the index and the manifest
     let idx = DiskIndex::open(&out.join(INDEX_FILE)).unwrap();
-    assert_eq!(idx.len() as usize, kb.entities().len());
+    assert_eq!(idx.len() as usize, kb.len());
     let m = read_manifest(&out).unwrap();
     assert_eq!(m.version, 1);
     assert_eq!(m.sources.len(), 3);
@@ -130,10 +130,7 @@ fn dump_and_documents_build_a_kb_that_loads() {
     );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["version"], 1);
-    assert_eq!(
-        v["entities"].as_u64().unwrap() as usize,
-        kb.entities().len()
-    );
+    assert_eq!(v["entities"].as_u64().unwrap() as usize, kb.len());
     // annotate with it
     let o = kglink(
         &["annotate", "--kb", out.to_str().unwrap(), "-"],
@@ -395,7 +392,7 @@ fn own_tables_tsv_and_jsonl() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let kb = Kb::load_dir(&out).unwrap();
-    assert_eq!(kb.entities().len(), 3);
+    assert_eq!(kb.len(), 3);
     let lisbon = kb.entity(kb.by_qid("Q597").unwrap());
     assert_eq!((lisbon.prior, lisbon.kind.as_str()), (70, "capital"));
     assert_eq!(kb.entity(lisbon.country.unwrap()).qid, "Q45");
@@ -471,7 +468,7 @@ fn update_applies_changes_and_records_history() {
     assert!(err.contains("1 added, 0 changed"), "{err}");
     assert!(err.contains("0 added, 1 changed"), "{err}");
     let after = Kb::load_dir(&kb).unwrap();
-    assert_eq!(after.entities().len(), before.entities().len() + 1);
+    assert_eq!(after.len(), before.len() + 1);
     assert_eq!(after.entity(after.by_qid("Q456").unwrap()).label, "Lyon");
     let pt = after.entity(after.by_qid("Q45").unwrap());
     assert!(pt.names.iter().any(|(n, _)| n == "Lusitania Nova"));
@@ -574,9 +571,9 @@ fn bundled_kb_round_trips_through_build_and_export() {
     assert!(stderr(&o).contains("no kb.json"), "{}", stderr(&o));
     let a = Kb::bundled().unwrap();
     let b = Kb::load_dir(&out).unwrap();
-    assert_eq!(a.entities().len(), b.entities().len());
+    assert_eq!(a.len(), b.len());
     assert_eq!(a.positions().len(), b.positions().len());
-    for e in a.entities() {
+    for (_, e) in a.iter() {
         let f = b.entity(b.by_qid(&e.qid).unwrap());
         assert_eq!(
             (&e.label, &e.names, e.prior, &e.kind),
@@ -641,10 +638,10 @@ fn filters_languages_types_sitelinks_and_classes() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let kb = Kb::load_dir(&out).unwrap();
-    assert!(!kb.entities().is_empty());
-    assert!(kb.entities().iter().all(|e| e.etype == EntityType::Country));
+    assert!(!kb.is_empty());
+    assert!(kb.iter().all(|(_, e)| e.etype == EntityType::Country));
     let all = records(&dump).unwrap();
-    for e in kb.entities() {
+    for (_, e) in kb.iter() {
         let r = all.iter().find(|r| r.qid == e.qid).unwrap();
         assert!(r.sitelinks.unwrap() >= 300, "{}", e.qid);
     }
@@ -652,7 +649,7 @@ fn filters_languages_types_sitelinks_and_classes() {
         .iter()
         .filter(|r| r.etype == Some(EntityType::Country) && r.sitelinks.unwrap() >= 300)
         .count();
-    assert_eq!(kb.entities().len(), few);
+    assert_eq!(kb.len(), few);
     // German names first
     let de = kb.entity(kb.by_qid("Q183").unwrap());
     assert_eq!(de.label, "Deutschland");

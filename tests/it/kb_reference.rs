@@ -60,7 +60,7 @@ struct Checker<'k> {
 impl<'k> Checker<'k> {
     fn new(kb: &'k Kb) -> Self {
         let mut by_label: HashMap<(String, EntityType), Vec<String>> = HashMap::new();
-        for e in kb.entities() {
+        for (_, e) in kb.iter() {
             by_label
                 .entry((norm(&e.label), e.etype.coarse()))
                 .or_default()
@@ -122,7 +122,7 @@ fn bundled_kb_loads_and_is_large_enough() {
     assert!(n(EntityType::Per) >= 1500, "{} people", n(EntityType::Per));
     assert!(n(EntityType::Loc) >= 500, "{} places", n(EntityType::Loc));
     // every person has a nationality; every state a capital or a reason not to
-    for e in kb.entities() {
+    for (_, e) in kb.iter() {
         if e.etype == EntityType::Per {
             assert!(
                 !e.citizenship.is_empty(),
