@@ -1,35 +1,206 @@
-//! Clubs named by their town on sports pages: "joined Newcastle", "Chelsea
-//! defender", "transferred to Milan".
+//! Teams named by their town or their country on sports pages: "joined
+//! Newcastle", "Chelsea defender", "COLORADO AT ST LOUIS", "Australia were
+//! all out for 240".
 //!
-//! Sports reports call a club by the town in its name. The KB lists the club
-//! under its full name ("Newcastle United F.C."), so the short name is derived
-//! from it: the club's names without a legal or club word at either end ("F.C.",
-//! "FC", "A.F.C.", "CF", "AC", "United", "City"). A short name that two clubs share
-//! ("Manchester": United and City) stands for neither. The linker uses it only
-//! in a sports text and only for a mention that is already an organization or a
-//! town's team, so "Chelsea" the person and "Milan" the city are unaffected.
+//! Sports reports call a club by the town in its name and a national team by
+//! its country. The KB lists them under their full names ("Newcastle United
+//! F.C.", "Australia national cricket team"), so the short names are derived
+//! from them: a team's names without club, sport and team words at either end
+//! ("F.C.", "United", "County Cricket Club", "national football team"), and the
+//! leading words of a name when they are a place the KB knows ("Blackburn" of
+//! "Blackburn Rovers", "Colorado" of "Colorado Rockies"). Women's, youth and
+//! reserve sides get no short name: a bare "England" is the first team.
+//!
+//! A short name may stand for several teams ("Colorado": the baseball and the
+//! ice hockey team; "Australia": the cricket and the football team). The sport
+//! of the page decides ([`Sport::of_text`]), from the words it uses and the
+//! teams it names in full; a name that two teams of that sport share
+//! ("Manchester": United and City) stands for neither. The linker asks only in
+//! a sports text and only for a mention that is already a team or an unknown
+//! organization, so "Chelsea" the person and "Milan" the city are unaffected.
 
-use crate::kb::{AliasKind, EntityId, KbEntity};
+use crate::kb::{AliasKind, EntityId, Kb, KbEntity};
 use crate::model::EntityType;
 use crate::text::name_key;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashSet};
 
-/// Words that a club's name may carry besides its town, at its start or end.
+/// Words that a team's name may carry besides its town or country, at its
+/// start or end.
 const CLUB_WORDS: &[&str] = &[
-    "f.c.", "fc", "a.f.c.", "afc", "cf", "c.f.", "ac", "a.c.", "united", "city", "sc", "s.c.",
+    "f.c.",
+    "fc",
+    "a.f.c.",
+    "afc",
+    "cf",
+    "c.f.",
+    "ac",
+    "a.c.",
+    "united",
+    "city",
+    "sc",
+    "s.c.",
+    "club",
+    "team",
+    "national",
+    "county",
+    "cricket",
+    "football",
+    "soccer",
+    "baseball",
+    "basketball",
+    "hockey",
+    "ice",
+    "rugby",
+    "union",
+    "league",
+    "c.c.",
+    "ccc",
+    "rfc",
 ];
 
-/// The town-only forms of a club's name ("Newcastle United F.C." →
-/// "Newcastle"); empty when the name has no club word.
+/// Words of a side that is not the first team.
+const NOT_FIRST_TEAM: &[&str] = &[
+    "women's", "women", "womens", "ladies", "youth", "junior", "juniors", "reserves", "under-21",
+    "under-23", "under-20", "under-19", "under-17", "u21", "u-21", "u23", "u-23", "olympic", "b",
+    "ii", "amateur",
+];
+
+/// A team sport, as far as telling teams of one town apart needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Sport {
+    /// Association football.
+    Football,
+    /// Cricket.
+    Cricket,
+    /// Baseball.
+    Baseball,
+    /// Basketball.
+    Basketball,
+    /// Ice hockey.
+    IceHockey,
+    /// American football.
+    AmericanFootball,
+    /// Rugby union and league.
+    Rugby,
+}
+
+/// Words of a team's own name or description that give its sport, the more
+/// specific first ("American football" before "football").
+const ENTITY_SPORT_WORDS: &[(&str, Sport)] = &[
+    ("american football", Sport::AmericanFootball),
+    ("college football", Sport::AmericanFootball),
+    ("national football league", Sport::AmericanFootball),
+    ("ice hockey", Sport::IceHockey),
+    ("hockey league", Sport::IceHockey),
+    ("basketball", Sport::Basketball),
+    ("baseball", Sport::Baseball),
+    ("pacific league", Sport::Baseball),
+    ("central league", Sport::Baseball),
+    ("cricket", Sport::Cricket),
+    ("rugby", Sport::Rugby),
+    ("football", Sport::Football),
+    ("soccer", Sport::Football),
+    ("f.c.", Sport::Football),
+];
+
+/// Words of a report that only one sport uses.
+const TEXT_SPORT_WORDS: &[(&str, Sport)] = &[
+    ("soccer", Sport::Football),
+    ("striker", Sport::Football),
+    ("midfielder", Sport::Football),
+    ("goalkeeper", Sport::Football),
+    ("half-time", Sport::Football),
+    ("halftime", Sport::Football),
+    ("equaliser", Sport::Football),
+    ("equalizer", Sport::Football),
+    ("scorers", Sport::Football),
+    ("uefa", Sport::Football),
+    ("fifa", Sport::Football),
+    ("cricket", Sport::Cricket),
+    ("wicket", Sport::Cricket),
+    ("wickets", Sport::Cricket),
+    ("innings", Sport::Cricket),
+    ("batsman", Sport::Cricket),
+    ("bowled", Sport::Cricket),
+    ("lbw", Sport::Cricket),
+    ("overs", Sport::Cricket),
+    ("baseball", Sport::Baseball),
+    ("inning", Sport::Baseball),
+    ("homered", Sport::Baseball),
+    ("homer", Sport::Baseball),
+    ("pitcher", Sport::Baseball),
+    ("rbi", Sport::Baseball),
+    ("bullpen", Sport::Baseball),
+    ("basketball", Sport::Basketball),
+    ("nba", Sport::Basketball),
+    ("rebounds", Sport::Basketball),
+    ("hockey", Sport::IceHockey),
+    ("nhl", Sport::IceHockey),
+    ("goaltender", Sport::IceHockey),
+    ("power-play", Sport::IceHockey),
+    ("nfl", Sport::AmericanFootball),
+    ("touchdown", Sport::AmericanFootball),
+    ("touchdowns", Sport::AmericanFootball),
+    ("quarterback", Sport::AmericanFootball),
+    ("rugby", Sport::Rugby),
+    ("scrum", Sport::Rugby),
+    ("fly-half", Sport::Rugby),
+];
+
+impl Sport {
+    /// The sport a team plays, from its label, aliases and description.
+    pub fn of_entity(e: &KbEntity) -> Option<Sport> {
+        let text = std::iter::once(e.description.as_deref().unwrap_or(""))
+            .chain(e.names.iter().map(|(n, _)| n.as_str()))
+            .collect::<Vec<_>>()
+            .join(" | ")
+            .to_lowercase();
+        ENTITY_SPORT_WORDS
+            .iter()
+            .find(|(w, _)| text.contains(w))
+            .map(|&(_, s)| s)
+    }
+
+    /// The sport a report is about: the one its words and the teams it names
+    /// in full (`named`, each counting three words) point to, when it leads
+    /// with at least two and more than any other.
+    pub fn of_text<'a>(
+        words: impl IntoIterator<Item = &'a str>,
+        named: impl IntoIterator<Item = Sport>,
+    ) -> Option<Sport> {
+        let mut votes: BTreeMap<Sport, u32> = BTreeMap::new();
+        for w in words {
+            let w = w.to_lowercase();
+            if let Some(&(_, s)) = TEXT_SPORT_WORDS.iter().find(|(x, _)| *x == w) {
+                *votes.entry(s).or_default() += 1;
+            }
+        }
+        for s in named {
+            *votes.entry(s).or_default() += 3;
+        }
+        let mut v: Vec<(u32, Sport)> = votes.into_iter().map(|(s, n)| (n, s)).collect();
+        v.sort_by(|a, b| b.cmp(a));
+        match v.as_slice() {
+            [(n, s)] if *n >= 2 => Some(*s),
+            [(n, s), (m, _), ..] if *n >= 2 && n > m => Some(*s),
+            _ => None,
+        }
+    }
+}
+
+/// The forms of a team's name without club, sport and team words at either
+/// end ("Newcastle United F.C." → "Newcastle", "Italy national football team"
+/// → "Italy"); empty when the name has no such word.
 pub fn short_forms(name: &str) -> Vec<String> {
     let mut words: Vec<&str> = name.split_whitespace().collect();
     let mut stripped = false;
+    let club = |w: &str| CLUB_WORDS.contains(&w.to_lowercase().as_str());
     loop {
         let before = words.len();
-        if words.len() > 1 && CLUB_WORDS.contains(&words[words.len() - 1].to_lowercase().as_str()) {
+        if words.len() > 1 && club(words[words.len() - 1]) {
             words.pop();
         }
-        if words.len() > 1 && CLUB_WORDS.contains(&words[0].to_lowercase().as_str()) {
+        if words.len() > 1 && club(words[0]) {
             words.remove(0);
         }
         if words.len() == before {
@@ -44,35 +215,81 @@ pub fn short_forms(name: &str) -> Vec<String> {
     }
 }
 
-/// Each town name that exactly one sports club among `entities` has as a
-/// short form, with that club (compiled into the KB's index; see
-/// [`crate::kb::Kb::club_by_town`]).
-pub fn clubs_by_town(entities: &[KbEntity]) -> Vec<(String, EntityId)> {
-    let mut by_town: HashMap<String, Option<EntityId>> = HashMap::new();
+/// Whether a team's name is that of a side other than the first team.
+fn not_first_team(name: &str) -> bool {
+    name.split_whitespace()
+        .any(|w| NOT_FIRST_TEAM.contains(&w.to_lowercase().as_str()))
+}
+
+/// Whether an entity is a team the short names are derived for.
+pub fn is_team(e: &KbEntity) -> bool {
+    e.etype == EntityType::Org && e.kind == "sports"
+}
+
+/// Each short name of the sports teams among `entities`, with the teams that
+/// have it, for the KB's index (see [`crate::kb::Kb::teams_by_name`]). A
+/// name's leading words count as a short name when they are the name of a
+/// place among `entities`.
+pub fn teams_by_short_name(entities: &[KbEntity]) -> Vec<(String, Vec<EntityId>)> {
+    let places: HashSet<String> = entities
+        .iter()
+        .filter(|e| matches!(e.etype, EntityType::Loc | EntityType::Country))
+        .flat_map(|e| e.names.iter().map(|(n, _)| name_key(n)))
+        .collect();
+    let mut by_name: BTreeMap<String, Vec<EntityId>> = BTreeMap::new();
     for (id, e) in entities.iter().enumerate() {
-        if e.etype != EntityType::Org || e.kind != "sports" {
+        if !is_team(e) || not_first_team(&e.label) {
             continue;
         }
-        let mut towns: Vec<String> = e
+        let mut forms: Vec<String> = Vec::new();
+        for (n, _) in e
             .names
             .iter()
-            .filter(|(_, k)| matches!(k, AliasKind::Label | AliasKind::Alias))
-            .flat_map(|(n, _)| short_forms(n))
-            .map(|s| name_key(&s))
-            .collect();
-        towns.sort_unstable();
-        towns.dedup();
-        for t in towns {
-            by_town
-                .entry(t)
-                .and_modify(|c| *c = None) // "Manchester": United or City
-                .or_insert(Some(id as EntityId));
+            .filter(|(n, k)| matches!(k, AliasKind::Label | AliasKind::Alias) && !not_first_team(n))
+        {
+            let short = short_forms(n);
+            let base = short.first().map_or(n.as_str(), String::as_str);
+            let words: Vec<&str> = base.split_whitespace().collect();
+            for k in 1..words.len() {
+                let prefix = name_key(&words[..k].join(" "));
+                if places.contains(&prefix) {
+                    forms.push(prefix);
+                }
+            }
+            forms.extend(short.iter().map(|s| name_key(s)));
+        }
+        forms.sort_unstable();
+        forms.dedup();
+        for f in forms {
+            by_name.entry(f).or_default().push(id as EntityId);
         }
     }
-    by_town
-        .into_iter()
-        .filter_map(|(t, c)| Some((t, c?)))
-        .collect()
+    by_name.into_iter().collect()
+}
+
+/// The team that `surface` (or, for a place the linker settled, that place's
+/// label `place_label`) stands for on a page about `sport`: the one team of
+/// that sport with the short name, or, when the sport is not known, the one
+/// team with it at all.
+pub fn team_by_short_name(
+    kb: &Kb,
+    surface: &str,
+    place_label: Option<&str>,
+    sport: Option<Sport>,
+) -> Option<EntityId> {
+    let mut teams = kb.teams_by_name(surface);
+    if let Some(l) = place_label {
+        teams.extend(kb.teams_by_name(l));
+    }
+    teams.sort_unstable();
+    teams.dedup();
+    if let Some(sport) = sport {
+        teams.retain(|&t| Sport::of_entity(&kb.entity(t)).is_none_or(|s| s == sport));
+    }
+    match teams.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -111,12 +328,104 @@ mod tests {
             ),
         ])
         .unwrap();
-        let qid = |s: &str| kb.club_by_town(s).map(|e| kb.entity(e).qid.clone());
+        let qid =
+            |s: &str| team_by_short_name(&kb, s, None, None).map(|e| kb.entity(e).qid.clone());
         assert_eq!(qid("Newcastle").as_deref(), Some("Q18716"));
         assert_eq!(qid("NEWCASTLE").as_deref(), Some("Q18716"));
         assert_eq!(qid("Manchester"), None);
         // only sports clubs
         assert_eq!(qid("Newport Holdings"), None);
         assert_eq!(qid("Leeds"), None);
+    }
+
+    #[test]
+    fn sport_and_team_words_are_dropped_too() {
+        assert_eq!(short_forms("Italy national football team"), ["Italy"]);
+        assert_eq!(
+            short_forms("Leicestershire County Cricket Club"),
+            ["Leicestershire"]
+        );
+        assert_eq!(short_forms("England cricket team"), ["England"]);
+    }
+
+    #[test]
+    fn the_page_decides_the_sport() {
+        let words = |s: &'static str| s.split_whitespace();
+        assert_eq!(
+            Sport::of_text(
+                words("he took two wickets and batted through the innings"),
+                []
+            ),
+            Some(Sport::Cricket)
+        );
+        assert_eq!(
+            Sport::of_text(words("the pitcher gave up a homer in the ninth inning"), []),
+            Some(Sport::Baseball)
+        );
+        // one word is not enough; a tie is no answer
+        assert_eq!(Sport::of_text(words("a soccer fan"), []), None);
+        assert_eq!(
+            Sport::of_text(words("soccer striker wickets innings"), []),
+            None
+        );
+        // a team named in full counts for its sport
+        assert_eq!(
+            Sport::of_text(words("soccer"), [Sport::IceHockey]),
+            Some(Sport::IceHockey)
+        );
+    }
+
+    #[test]
+    fn the_sport_picks_among_teams_of_one_name() {
+        let kb = Kb::from_sources([
+            (
+                "countries.tsv",
+                "qid\tname\tofficial_name\tiso2\tiso3\tcapital\tkind\taliases\tdemonyms\tmemberships\tprior\n\
+                 Q408\tAustralia\t\tAU\tAUS\t\tstate\t\tAustralian\t\t90\n\
+                 Q30\tUnited States\t\tUS\tUSA\t\tstate\t\t\t\t95\n\
+                 Q145\tUnited Kingdom\t\tGB\tGBR\t\tstate\t\t\t\t90\n",
+            ),
+            (
+                "places.tsv",
+                "qid\tname\tcountry\tkind\taliases\tprior\tdemonyms\n\
+                 Q1261\tColorado\tQ30\tregion\t\t60\t\n\
+                 Q188313\tBlackburn\tQ145\tcity\t\t30\t\n",
+            ),
+            (
+                "organizations.tsv",
+                "qid\tname\tkind\tcountry\taliases\tacronyms\tdescription\tprior\n\
+                 Q388858\tColorado Rockies\tsports\tQ30\tRockies\t\tMajor League Baseball franchise in Denver\t40\n\
+                 Q221107\tColorado Avalanche\tsports\tQ30\t\t\tNational Hockey League team\t40\n\
+                 Q172356\tAustralia national cricket team\tsports\tQ408\t\t\tnational sports team\t50\n\
+                 Q268736\tAustralia national football team\tsports\tQ408\t\t\tmen's national association football team\t50\n\
+                 Q1006\tAustralia women's national cricket team\tsports\tQ408\t\t\tnational sports team\t20\n\
+                 Q19446\tBlackburn Rovers F.C.\tsports\tQ145\tBlackburn Rovers\t\tEnglish football club\t40\n",
+            ),
+        ])
+        .unwrap();
+        let team = |s: &str, sport| {
+            team_by_short_name(&kb, s, None, sport).map(|e| kb.entity(e).qid.clone())
+        };
+        assert_eq!(
+            team("COLORADO", Some(Sport::Baseball)).as_deref(),
+            Some("Q388858")
+        );
+        assert_eq!(
+            team("Colorado", Some(Sport::IceHockey)).as_deref(),
+            Some("Q221107")
+        );
+        assert_eq!(team("Colorado", None), None);
+        assert_eq!(
+            team("Australia", Some(Sport::Cricket)).as_deref(),
+            Some("Q172356")
+        );
+        assert_eq!(
+            team("Australia", Some(Sport::Football)).as_deref(),
+            Some("Q268736")
+        );
+        assert_eq!(team("Australia", Some(Sport::Rugby)), None);
+        // the leading words of a name, when they are a place
+        assert_eq!(team("Blackburn", None).as_deref(), Some("Q19446"));
+        assert_eq!(team("Rovers", None), None);
     }
 }

@@ -7,6 +7,7 @@
 //! elsewhere in the text. Unknown names get a local ID minted from type and
 //! normalized name, so one unknown person is one node across articles.
 
+use crate::clubs::Sport;
 use crate::kb::{generic, AliasKind, EntityId, Kb, PartialDate};
 use crate::model::{EntityType, Link, Mention, Origin, Target};
 use crate::recognize::{Recognized, Span};
@@ -231,6 +232,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             l.confidence = calibrate(l.confidence, l.etype, &text[l.mention.start..l.mention.end]);
         }
     }
+    let sport = page_sport(kb, text, rec, &links);
     // "Italy coach Cesare Prandelli": a place's name before a sports role and a
     // person's name is a team, on any page
     for l in &mut links {
@@ -240,7 +242,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         if place
             && crate::sports::is_team_by_role(text, &rec.tokens, l.mention.start, l.mention.end)
         {
-            *l = team_link(&l.mention, &text[l.mention.start..l.mention.end], l.etype);
+            *l = team_link(kb, sport, l, &text[l.mention.start..l.mention.end]);
         }
     }
     if crate::sports::is_sports_text(text, &rec.tokens) {
@@ -284,7 +286,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         }) {
             if crate::sports::is_team_demonym(text, &rec.tokens, l.mention.start, l.mention.end) {
                 let label = l.label.clone();
-                *l = team_link(&l.mention, &label, EntityType::Country);
+                *l = team_link(kb, sport, l, &label);
             }
         }
         for (l, team) in links.iter_mut().zip(teams) {
@@ -298,7 +300,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
                         l.mention.end,
                     );
             if team {
-                *l = team_link(&l.mention, &text[l.mention.start..l.mention.end], l.etype);
+                *l = team_link(kb, sport, l, &text[l.mention.start..l.mention.end]);
             }
         }
         // a bare family name on a sports page is a player's: not the politician
@@ -325,7 +327,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             .filter(|l| l.is_nil() && l.etype == EntityType::Org)
         {
             let surface = &text[l.mention.start..l.mention.end];
-            if let Some(id) = kb.club_by_town(surface) {
+            if let Some(id) = crate::clubs::team_by_short_name(kb, surface, None, sport) {
                 let e = kb.entity(id);
                 l.target = Target::Known(e.qid.clone());
                 l.label = e.label.clone();
@@ -605,18 +607,35 @@ fn regnal_suffix(text: &str, start: usize, end: usize) -> Option<usize> {
     Some(end + 1 + len)
 }
 
-/// A place name standing for a team on a sports page: an unknown organization
-/// (a country's name keeps the country type, as news annotation does).
-fn team_link(m: &Mention, surface: &str, etype: EntityType) -> Link {
-    let name = if etype == EntityType::Country {
+/// A place's name standing for a team on a sports page: the team the KB knows
+/// by that short name in the page's sport (see [`crate::clubs`]), else an
+/// unknown organization. A country's name keeps the country type, as news
+/// annotation does.
+fn team_link(kb: &Kb, sport: Option<Sport>, l: &Link, surface: &str) -> Link {
+    let m = &l.mention;
+    let place = match &l.target {
+        Target::Known(_) => Some(l.label.as_str()),
+        Target::Unknown(_) => None,
+    };
+    let etype = if l.etype == EntityType::Country {
+        EntityType::Country
+    } else {
+        EntityType::Org
+    };
+    if let Some(id) = crate::clubs::team_by_short_name(kb, surface, place, sport) {
+        let e = kb.entity(id);
+        return Link {
+            mention: Mention { etype, ..m.clone() },
+            target: Target::Known(e.qid.clone()),
+            etype,
+            label: e.label.clone(),
+            confidence: 0.7,
+        };
+    }
+    let name = if l.etype == EntityType::Country {
         format!("{surface} national team")
     } else {
         format!("{surface} team")
-    };
-    let etype = if etype == EntityType::Country {
-        etype
-    } else {
-        EntityType::Org
     };
     Link {
         mention: Mention { etype, ..m.clone() },
@@ -625,6 +644,21 @@ fn team_link(m: &Mention, surface: &str, etype: EntityType) -> Link {
         label: name,
         confidence: 0.6,
     }
+}
+
+/// The sport a page is about (see [`Sport::of_text`]): its words and the
+/// teams it names in full.
+fn page_sport(kb: &Kb, text: &str, rec: &Recognized, links: &[Link]) -> Option<Sport> {
+    let named = links.iter().filter_map(|l| match &l.target {
+        Target::Known(q) => kb.by_qid(q).and_then(|id| {
+            let e = kb.entity(id);
+            crate::clubs::is_team(&e)
+                .then(|| Sport::of_entity(&e))
+                .flatten()
+        }),
+        Target::Unknown(_) => None,
+    });
+    Sport::of_text(rec.tokens.iter().map(|t| t.text(text)), named)
 }
 
 /// A bare family name linked to the KB person when one is prominent enough (or

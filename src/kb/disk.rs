@@ -2,7 +2,7 @@
 //! the same bytes in memory for the bundled KB): an FST from normalized name
 //! to a postings list, every entity's full record, and the tables derived from
 //! the entities that linking needs (given names, generic institution names,
-//! clubs by town, the holders of each position). It is read in place, through
+//! teams by short name, the holders of each position). It is read in place, through
 //! a memory map for a file, so opening costs a few page faults whatever the
 //! KB's size, and memory grows with the names and entities a text touches,
 //! not with the KB.
@@ -30,7 +30,7 @@
 //! QIDs, `n` × `qid number (u32) · entity (u32)` sorted by QID; 5 an FST set
 //! of given names; 6 an FST map from generic institution name to an offset in
 //! section 7; 7 entity lists `count (LEB128) · entities (u32)`; 8 an FST map
-//! from a club's town name to the club; 9 positions; 10 the holders of each
+//! from a team's short name (town or country) to an offset in section 7; 9 positions; 10 the holders of each
 //! position (a `count (LEB128) · entities` list per position, in order); 11
 //! entities per type (4 × u64: PER, ORG, COUNTRY, LOC).
 //!
@@ -60,7 +60,7 @@ use std::sync::Arc;
 /// The index file name inside a KB directory.
 pub const INDEX_FILE: &str = "index.kgi";
 const MAGIC: &[u8; 8] = b"KGLINKKB";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 const SECTIONS: usize = 12;
 const HEADER: usize = 40 + SECTIONS * 16;
 
@@ -429,15 +429,14 @@ pub fn index_bytes(entities: &[KbEntity], positions: &[Position]) -> Result<(Vec
     }
     let generic = generic.into_inner().map_err(fst_error)?;
 
-    let mut clubs: Vec<(String, u64)> = crate::clubs::clubs_by_town(entities)
-        .into_iter()
-        .map(|(k, id)| (k, u64::from(id)))
-        .collect();
-    clubs.sort();
-    let clubs = fst::Map::from_iter(clubs)
-        .map_err(fst_error)?
-        .into_fst()
-        .into_inner();
+    let mut clubs = fst::MapBuilder::memory();
+    for (k, v) in crate::clubs::teams_by_short_name(entities) {
+        clubs
+            .insert(k.as_bytes(), lists.len() as u64)
+            .map_err(fst_error)?;
+        ids(&mut lists, &v);
+    }
+    let clubs = clubs.into_inner().map_err(fst_error)?;
 
     let mut position_table = Vec::new();
     leb(&mut position_table, positions.len() as u64);
@@ -1007,7 +1006,13 @@ impl DiskIndex {
 
     /// The institutions a generic name (normalized) may stand for.
     pub fn generic(&self, key: &str) -> Vec<EntityId> {
-        let Ok(Some(off)) = self.guarded("generic names", || self.generic.get(key)) else {
+        self.list(&self.generic, "generic names", key)
+    }
+
+    /// The institutions a generic name or the teams a short name stands for:
+    /// a list of the lists section.
+    fn list(&self, map: &fst::Map<Slice>, what: &str, key: &str) -> Vec<EntityId> {
+        let Ok(Some(off)) = self.guarded(what, || map.get(key)) else {
             return Vec::new();
         };
         let mut r = Reader {
@@ -1024,12 +1029,10 @@ impl DiskIndex {
             .unwrap_or_default()
     }
 
-    /// The one club a town name (normalized) stands for on sports pages.
-    pub fn club(&self, key: &str) -> Option<EntityId> {
-        let v = self.guarded("clubs", || self.clubs.get(key)).ok()??;
-        u32::try_from(v)
-            .ok()
-            .filter(|&v| u64::from(v) < self.entities)
+    /// The sports teams a short name (normalized) may stand for ("newcastle",
+    /// "australia"; see [`crate::clubs`]).
+    pub fn teams(&self, key: &str) -> Vec<EntityId> {
+        self.list(&self.clubs, "teams", key)
     }
 
     /// The positions.
@@ -1196,7 +1199,10 @@ mod tests {
             .any(|h| h.entity == abe && h.kind == AliasKind::Surname));
         let mof = opened.by_qid("Q1322605").unwrap();
         assert_eq!(opened.generic_candidates("finance ministry"), [mof]);
-        assert_eq!(opened.club_by_town("Newcastle"), opened.by_qid("Q18716"));
+        assert_eq!(
+            opened.teams_by_name("Newcastle"),
+            opened.by_qid("Q18716").into_iter().collect::<Vec<_>>()
+        );
         let idx = DiskIndex::open(&p).unwrap();
         idx.verify().unwrap();
         let c = idx.counts();
@@ -1293,7 +1299,7 @@ mod tests {
                     let _ = e.label.len();
                 }
                 let _ = kb.generic_candidates("finance ministry");
-                let _ = kb.club_by_town("Newcastle");
+                let _ = kb.teams_by_name("Newcastle");
                 let _ = kb.holders_at("Q274948", PartialDate::parse("2015").unwrap());
                 let _ = DiskIndex::open(&q).map(|d| d.verify());
             }

@@ -412,10 +412,10 @@ impl Kb {
         self.disk.generic(key)
     }
 
-    /// The one sports club that `surface` names by its town, if exactly one
-    /// club has that short form (see [`crate::clubs`]).
-    pub fn club_by_town(&self, surface: &str) -> Option<EntityId> {
-        self.disk.club(&crate::text::name_key(surface))
+    /// The sports teams `surface` may name by their town or country
+    /// ("Newcastle", "Australia"; see [`crate::clubs`]).
+    pub fn teams_by_name(&self, surface: &str) -> Vec<EntityId> {
+        self.disk.teams(&crate::text::name_key(surface))
     }
 
     /// Candidates for a name, best prior first (`kb lookup`).
