@@ -6,6 +6,7 @@
 //! files in the same format.
 
 pub mod build;
+pub mod bundle;
 pub mod disk;
 pub mod generic;
 pub mod import;
