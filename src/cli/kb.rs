@@ -30,6 +30,9 @@ enum KbSub {
     Lookup(LookupArgs),
     /// The KB as RDF (the triples `ingest` stores in the KB graph).
     Export(ExportArgs),
+    /// Convert the open sources (FB15k, Natural Earth) into the generated
+    /// tables of the bundled KB (`*-open.tsv`, see data/kb/README.md).
+    Bundle(BundleArgs),
 }
 
 /// Filters shared by `build` and `update`.
@@ -149,6 +152,17 @@ enum RdfOut {
 }
 
 #[derive(Debug, Args)]
+struct BundleArgs {
+    /// The directory of the open sources (`reference/open-kb` in ../shared).
+    #[arg(long)]
+    open_kb: PathBuf,
+    /// Where to write people-open.tsv, organizations-open.tsv and places-open.tsv
+    /// (data/kb to update the bundled KB).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
 struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "ttl")]
@@ -167,7 +181,21 @@ pub fn run(args: KbCommand) -> anyhow::Result<ExitCode> {
         KbSub::Stats(a) => stats_cmd(a),
         KbSub::Lookup(a) => lookup_cmd(a),
         KbSub::Export(a) => export_cmd(a),
+        KbSub::Bundle(a) => bundle_cmd(a),
     }
+}
+
+/// Writes the generated tables; the hand-kept tables are the bundled ones.
+fn bundle_cmd(a: BundleArgs) -> anyhow::Result<ExitCode> {
+    let files = kglink::kb::bundle::bundle(&a.open_kb, kglink::kb::BUNDLED_KB.iter().copied())?;
+    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    for (name, content) in files {
+        let path = a.out.join(name);
+        std::fs::write(&path, &content).with_context(|| format!("writing {}", path.display()))?;
+        let rows = content.lines().filter(|l| !l.starts_with('#')).count() - 1;
+        eprintln!("wrote {}: {rows} entities", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Imports one source into the builder, with a progress spinner.

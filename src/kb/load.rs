@@ -131,9 +131,9 @@ fn table_of(name: &str) -> Option<Table> {
     let stem = name.strip_suffix(".tsv")?;
     Some(if stem == "countries" {
         Table::Countries
-    } else if stem == "places" {
+    } else if stem.starts_with("places") {
         Table::Places
-    } else if stem == "organizations" {
+    } else if stem.starts_with("organizations") {
         Table::Organizations
     } else if stem.starts_with("people") {
         Table::People
@@ -153,7 +153,7 @@ pub(super) fn parse_files<'a>(
     for (name, content) in files {
         let table = table_of(name).ok_or_else(|| {
             Error::Kb(format!(
-                "{name}: unknown table (expected countries, places, organizations, people*, positions*)"
+                "{name}: unknown table (expected countries, places*, organizations*, people*, positions*)"
             ))
         })?;
         if matches!(table, Table::Ignored) {

@@ -12,6 +12,7 @@
 //! costs memory in proportion to the text, not to the KB.
 
 pub mod build;
+pub mod bundle;
 pub mod disk;
 pub mod generic;
 pub mod import;

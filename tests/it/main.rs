@@ -7,6 +7,7 @@ mod hostile;
 mod http;
 mod ingest;
 mod kb_build;
+mod kb_bundle;
 mod kb_online;
 mod kb_reference;
 mod linking;
