@@ -16,7 +16,8 @@
 //! (the baseline of the same run), as words/s, with the peak resident memory
 //! of each process (`VmHWM`, sampled from `/proc` until it exits).
 //!
-//! `cargo bench --bench kb_index [-- ENTITIES [ARTICLES]]`
+//! `cargo bench --bench kb_index [-- ENTITIES [ARTICLES]]` (`KGLINK_BENCH_KEEP=DIR`
+//! keeps the index in `DIR`)
 
 use kglink::annotate::Annotator;
 use kglink::kb::{AliasKind, Kb, KbEntity};
@@ -264,8 +265,14 @@ fn main() {
     let entities = synthetic(n, &vocab);
     let generate = t0.elapsed().as_secs_f64();
     let names: usize = entities.iter().map(|e| e.names.len()).sum();
+    // KGLINK_BENCH_KEEP=DIR keeps the index in DIR (to profile the child:
+    // `kb_index-* child ARTICLES DIR/index.kgi`)
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join(kglink::kb::disk::INDEX_FILE);
+    let keep = std::env::var_os("KGLINK_BENCH_KEEP").map(PathBuf::from);
+    let path = keep
+        .as_deref()
+        .unwrap_or(dir.path())
+        .join(kglink::kb::disk::INDEX_FILE);
     let t0 = Instant::now();
     let size = kglink::kb::disk::write_index(&path, &entities, &[]).expect("index builds");
     let build = t0.elapsed().as_secs_f64();

@@ -162,8 +162,8 @@ impl Sport {
     }
 
     /// The sport a report is about: the one its words and the teams it names
-    /// in full (`named`, each counting three words) point to, when it leads
-    /// with at least two and more than any other.
+    /// in full (`named`, each counting three words) point to most, when no
+    /// other sport has as many.
     pub fn of_text<'a>(
         words: impl IntoIterator<Item = &'a str>,
         named: impl IntoIterator<Item = Sport>,
@@ -181,8 +181,8 @@ impl Sport {
         let mut v: Vec<(u32, Sport)> = votes.into_iter().map(|(s, n)| (n, s)).collect();
         v.sort_by(|a, b| b.cmp(a));
         match v.as_slice() {
-            [(n, s)] if *n >= 2 => Some(*s),
-            [(n, s), (m, _), ..] if *n >= 2 && n > m => Some(*s),
+            [(_, s)] => Some(*s),
+            [(n, s), (m, _), ..] if n > m => Some(*s),
             _ => None,
         }
     }
@@ -241,55 +241,69 @@ pub fn teams_by_short_name(entities: &[KbEntity]) -> Vec<(String, Vec<EntityId>)
         if !is_team(e) || not_first_team(&e.label) {
             continue;
         }
-        let mut forms: Vec<String> = Vec::new();
-        for (n, _) in e
+        // (form, from an alias): a former or other name ("Boston Braves" of
+        // the Atlanta Braves) gives a weaker short name than the label
+        let mut forms: Vec<(String, bool)> = Vec::new();
+        for (n, kind) in e
             .names
             .iter()
             .filter(|(n, k)| matches!(k, AliasKind::Label | AliasKind::Alias) && !not_first_team(n))
         {
+            let alias = *kind != AliasKind::Label;
             let short = short_forms(n);
             let base = short.first().map_or(n.as_str(), String::as_str);
             let words: Vec<&str> = base.split_whitespace().collect();
             for k in 1..words.len() {
                 let prefix = name_key(&words[..k].join(" "));
                 if places.contains(&prefix) {
-                    forms.push(prefix);
+                    forms.push((prefix, alias));
                 }
             }
-            forms.extend(short.iter().map(|s| name_key(s)));
+            forms.extend(short.iter().map(|s| (name_key(s), alias)));
         }
         forms.sort_unstable();
-        forms.dedup();
-        for f in forms {
-            by_name.entry(f).or_default().push(id as EntityId);
+        forms.dedup_by(|b, a| a.0 == b.0); // the label's form first
+        for (f, alias) in forms {
+            let key = if alias { format!("{f}{ALIAS_TIER}") } else { f };
+            by_name.entry(key).or_default().push(id as EntityId);
         }
     }
     by_name.into_iter().collect()
 }
 
+/// Appended to a short name taken from a team's alias rather than its label,
+/// in the index's keys.
+pub const ALIAS_TIER: char = '\u{1}';
+
 /// The team that `surface` (or, for a place the linker settled, that place's
 /// label `place_label`) stands for on a page about `sport`: the one team of
 /// that sport with the short name, or, when the sport is not known, the one
-/// team with it at all.
+/// team with it at all. Short names from labels come first; those from
+/// aliases (former names) only when no label gives one.
 pub fn team_by_short_name(
     kb: &Kb,
     surface: &str,
     place_label: Option<&str>,
     sport: Option<Sport>,
 ) -> Option<EntityId> {
-    let mut teams = kb.teams_by_name(surface);
-    if let Some(l) = place_label {
-        teams.extend(kb.teams_by_name(l));
+    let names = std::iter::once(surface).chain(place_label);
+    for tier in ["".to_string(), ALIAS_TIER.to_string()] {
+        let mut teams: Vec<EntityId> = names
+            .clone()
+            .flat_map(|n| kb.teams_by_name(&format!("{}{tier}", name_key(n))))
+            .collect();
+        teams.sort_unstable();
+        teams.dedup();
+        if let Some(sport) = sport {
+            teams.retain(|&t| Sport::of_entity(&kb.entity(t)).is_none_or(|s| s == sport));
+        }
+        match teams.as_slice() {
+            [] => continue,
+            [one] => return Some(*one),
+            _ => return None,
+        }
     }
-    teams.sort_unstable();
-    teams.dedup();
-    if let Some(sport) = sport {
-        teams.retain(|&t| Sport::of_entity(&kb.entity(t)).is_none_or(|s| s == sport));
-    }
-    match teams.as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    }
+    None
 }
 
 #[cfg(test)]
@@ -362,8 +376,12 @@ mod tests {
             Sport::of_text(words("the pitcher gave up a homer in the ninth inning"), []),
             Some(Sport::Baseball)
         );
-        // one word is not enough; a tie is no answer
-        assert_eq!(Sport::of_text(words("a soccer fan"), []), None);
+        // a tie is no answer
+        assert_eq!(
+            Sport::of_text(words("a soccer fan"), []),
+            Some(Sport::Football)
+        );
+        assert_eq!(Sport::of_text(words("a cricket and soccer fan"), []), None);
         assert_eq!(
             Sport::of_text(words("soccer striker wickets innings"), []),
             None

@@ -72,7 +72,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         }
         let name = &text[s.mention.start..s.mention.end];
         let org = |c: &(EntityId, AliasKind, f32)| {
-            c.1 != AliasKind::Surname && kb.entity(c.0).etype == EntityType::Org
+            c.1 != AliasKind::Surname && kb.etype(c.0) == EntityType::Org
         };
         // "Merrill Lynch Capital Markets": a division, named by its company's
         // full name (not an acronym: "PNC Financial" is no Palestinian council)
@@ -248,7 +248,9 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
     if crate::sports::is_sports_text(text, &rec.tokens) {
         // a company's name in a results table is its team ("Samsung 49 5 56")
         let company = |l: &Link| match &l.target {
-            Target::Known(q) => kb.by_qid(q).is_some_and(|e| kb.entity(e).kind == "company"),
+            Target::Known(q) => kb
+                .by_qid(q)
+                .is_some_and(|e| kb.etype(e) == EntityType::Org && kb.entity(e).kind == "company"),
             Target::Unknown(_) => false,
         };
         let candidate = |l: &Link| {
@@ -651,6 +653,9 @@ fn team_link(kb: &Kb, sport: Option<Sport>, l: &Link, surface: &str) -> Link {
 fn page_sport(kb: &Kb, text: &str, rec: &Recognized, links: &[Link]) -> Option<Sport> {
     let named = links.iter().filter_map(|l| match &l.target {
         Target::Known(q) => kb.by_qid(q).and_then(|id| {
+            if kb.etype(id) != EntityType::Org {
+                return None;
+            }
             let e = kb.entity(id);
             crate::clubs::is_team(&e)
                 .then(|| Sport::of_entity(&e))
@@ -670,11 +675,7 @@ fn surname_link(
     date: Option<PartialDate>,
 ) -> Option<Link> {
     let m = &s.mention;
-    let mut c: Vec<(EntityId, u8)> = s
-        .candidates
-        .iter()
-        .map(|c| (c.0, kb.entity(c.0).prior))
-        .collect();
+    let mut c: Vec<(EntityId, u8)> = s.candidates.iter().map(|c| (c.0, kb.prior(c.0))).collect();
     c.sort_by_key(|x| std::cmp::Reverse(x.1));
     c.dedup_by_key(|x| x.0);
     let top = *c.first()?;
@@ -805,6 +806,12 @@ fn resolve_short(
 }
 
 /// Candidates with their scores, best first.
+/// How many of a name's candidates are scored: the first, by kind of name
+/// and prior (the order of the index's postings). The bonuses of the context
+/// (a title, a country of the document, an office held) bring a candidate
+/// this far down to the top, hardly further.
+const MAX_SCORED: usize = 8;
+
 fn score(
     kb: &Kb,
     s: &Span,
@@ -814,7 +821,7 @@ fn score(
 ) -> Vec<(EntityId, AliasKind, f32)> {
     let m = &s.mention;
     let mut out: Vec<(EntityId, AliasKind, f32)> = Vec::new();
-    for &(id, kind) in &s.candidates {
+    for &(id, kind) in s.candidates.iter().take(MAX_SCORED) {
         let e = kb.entity(id);
         let mut v = f32::from(e.prior) / 100.0;
         v += match kind {

@@ -6,7 +6,7 @@
 //! country mentions; names after a title cue ("President", "Mr"); and capitalized
 //! sequences the KB does not know, typed by their cues.
 
-use crate::kb::{AliasHit, AliasKind, EntityId, Kb};
+use crate::kb::{AliasHit, AliasKind, CaseShape, EntityId, Kb};
 use crate::lexicon::{self, contains};
 use crate::model::{EntityType, Mention, Origin};
 use crate::tagger::{NerLabel, TaggedSpan, Tagger};
@@ -62,27 +62,26 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
     for &f in &all_found {
         let surface = &text[f.start..f.end];
         let mode = mode_at(f.start);
-        let candidates: Vec<(EntityId, AliasKind)> = kb
+        let shape = CaseShape::of(surface);
+        let hits: Vec<AliasHit> = kb
             .index()
             .hits_of(f.key)
-            .iter()
-            .filter(|h| accept_case(kb, surface, h, mode))
-            .map(|h| (h.entity, h.kind))
+            .into_iter()
+            .filter(|h| accept_case(surface, shape, h, mode))
             .collect();
-        if candidates.is_empty() {
+        let Some(best) = hits.iter().max_by_key(|h| (kind_rank(h.kind), h.prior)) else {
             continue;
-        }
-        let best = candidates
-            .iter()
-            .max_by_key(|c| (kind_rank(c.1), kb.entity(c.0).prior))
-            .expect("not empty");
+        };
+        let (best_kind, best_type) = (best.kind, best.etype);
+        let candidates: Vec<(EntityId, AliasKind)> =
+            hits.iter().map(|h| (h.entity, h.kind)).collect();
         let sentence = token_at(f.start).map_or(0, |t| tokens[t].sentence);
         found.push(Span {
             mention: Mention {
                 start: f.start,
                 end: f.end,
-                etype: kb.entity(best.0).etype,
-                origin: if best.1 == AliasKind::Demonym {
+                etype: best_type,
+                origin: if best_kind == AliasKind::Demonym {
                     Origin::Demonym
                 } else {
                     Origin::Gazetteer
@@ -208,12 +207,11 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
             if s.mention.etype == EntityType::Per
                 || s.candidates
                     .iter()
-                    .any(|c| kb.entity(c.0).etype == EntityType::Per)
+                    .any(|c| kb.etype(c.0) == EntityType::Per)
             {
                 s.mention.title = Some(title);
                 s.mention.etype = EntityType::Per;
-                s.candidates
-                    .retain(|c| kb.entity(c.0).etype == EntityType::Per);
+                s.candidates.retain(|c| kb.etype(c.0) == EntityType::Per);
             } else if contains(lexicon::PERSONAL_TITLES, word) {
                 s.mention.etype = EntityType::Per;
                 s.mention.origin = Origin::TitleCue;
@@ -830,11 +828,11 @@ fn merge_tagged(
                     .candidates
                     .iter()
                     .copied()
-                    .filter(|c| kb.entity(c.0).etype.coarse() == etype.coarse())
+                    .filter(|c| kb.etype(c.0).coarse() == etype.coarse())
                     .collect();
                 if !agree.is_empty() {
                     s.candidates = agree;
-                    s.mention.etype = kb.entity(s.candidates[0].0).etype;
+                    s.mention.etype = kb.etype(s.candidates[0].0);
                 } else if etype == EntityType::Per
                     && t.score >= 0.9
                     && matches!(s.mention.origin, Origin::Gazetteer | Origin::Demonym)
@@ -1062,11 +1060,11 @@ fn name_run_end(text: &str, tokens: &[Token], i: usize, spans: &[Span], max: usi
 }
 
 /// Whether the KB name of `hit` may match `surface` in a line of `mode`.
-fn accept_case(kb: &Kb, surface: &str, hit: &AliasHit, mode: CaseMode) -> bool {
-    let (kind, entity, short) = (hit.kind, hit.entity, hit.exact);
+fn accept_case(surface: &str, shape: CaseShape, hit: &AliasHit, mode: CaseMode) -> bool {
+    let (kind, short) = (hit.kind, hit.exact);
     match mode {
         CaseMode::Mixed => {
-            if hit.case.matches(surface) {
+            if hit.case.matches_shape(shape) {
                 return kind != AliasKind::Surname || !contains(lexicon::NOT_NAMES, surface);
             }
             if short {
@@ -1084,7 +1082,7 @@ fn accept_case(kb: &Kb, surface: &str, hit: &AliasHit, mode: CaseMode) -> bool {
         }
         CaseMode::Upper => {
             if kind == AliasKind::Surname {
-                return kb.entity(entity).prior >= 70;
+                return hit.prior >= 70;
             }
             !(short && contains(lexicon::NOT_NAMES, surface))
         }
@@ -1092,7 +1090,7 @@ fn accept_case(kb: &Kb, surface: &str, hit: &AliasHit, mode: CaseMode) -> bool {
             if short || surface.chars().count() < 4 || contains(lexicon::AMBIGUOUS_LOWER, surface) {
                 return false;
             }
-            kind != AliasKind::Surname || kb.entity(entity).prior >= 80
+            kind != AliasKind::Surname || hit.prior >= 80
         }
     }
 }

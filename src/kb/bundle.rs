@@ -551,7 +551,7 @@ impl<'k> Hand<'k> {
     fn is_country(&self, qid: &str) -> bool {
         self.kb
             .by_qid(qid)
-            .is_some_and(|id| self.kb.entity(id).etype == EntityType::Country)
+            .is_some_and(|id| self.kb.etype(id) == EntityType::Country)
     }
 
     /// The country a hand-kept entity is or lies in.

@@ -130,7 +130,13 @@ impl CaseShape {
     /// Whether `surface` (a text that matched the name's key) is written with
     /// exactly this shape.
     pub fn matches(self, surface: &str) -> bool {
-        self != CaseShape::Other && CaseShape::of(surface) == self
+        self.matches_shape(CaseShape::of(surface))
+    }
+
+    /// Whether a surface of shape `surface` (see [`CaseShape::of`]) is written
+    /// with exactly this shape.
+    pub fn matches_shape(self, surface: CaseShape) -> bool {
+        self != CaseShape::Other && surface == self
     }
 }
 
@@ -833,13 +839,19 @@ impl DiskIndex {
 
     /// The postings list at `offset` (a value of the alias FST).
     pub fn postings(&self, offset: u64) -> Result<Vec<AliasHit>> {
+        self.postings_top(offset, usize::MAX)
+    }
+
+    /// The first `limit` postings at `offset` (they are sorted by kind of
+    /// name, then prior, highest first).
+    pub fn postings_top(&self, offset: u64, limit: usize) -> Result<Vec<AliasHit>> {
         let b = self.section(S_POSTINGS);
         let mut r = Reader {
             b,
             p: usize::try_from(offset).map_err(|_| self.corrupt("postings offset"))?,
         };
         let read = |r: &mut Reader<'_>| -> Option<Vec<AliasHit>> {
-            let n = r.len()?;
+            let n = r.len()?.min(limit);
             let mut out = Vec::with_capacity(n);
             for _ in 0..n {
                 let entity = r.u32()?;
@@ -891,6 +903,19 @@ impl DiskIndex {
     /// The entities under a name (normalized with [`crate::text::name_key`]).
     pub fn lookup(&self, name: &str) -> Result<Vec<AliasHit>> {
         self.lookup_key(&crate::text::name_key(name))
+    }
+
+    /// The type and prior of entity `id`, from the head of its record.
+    pub fn brief(&self, id: EntityId) -> Option<(EntityType, u8)> {
+        if u64::from(id) >= self.entities {
+            return None;
+        }
+        let at = self
+            .section(S_OFFSETS)
+            .get(id as usize * 8..id as usize * 8 + 8)?;
+        let at = usize::try_from(u64::from_le_bytes(at.try_into().ok()?)).ok()?;
+        let head = self.section(S_RECORDS).get(at + 4..at + 6)?;
+        Some((type_of(head[0])?, head[1]))
     }
 
     /// The full record of entity `id`.
@@ -1299,7 +1324,7 @@ mod tests {
                     let _ = e.label.len();
                 }
                 let _ = kb.generic_candidates("finance ministry");
-                let _ = kb.teams_by_name("Newcastle");
+                let _ = kb.teams_by_name("newcastle");
                 let _ = kb.holders_at("Q274948", PartialDate::parse("2015").unwrap());
                 let _ = DiskIndex::open(&q).map(|d| d.verify());
             }

@@ -10,6 +10,9 @@ use super::disk::{AliasHit, DiskIndex};
 use crate::text::name_key;
 use std::sync::Arc;
 
+/// How many of a name's entities recognition and linking consider.
+pub const MAX_CANDIDATES: usize = 32;
+
 /// A name found in a text: byte span and the key's postings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Found {
@@ -49,9 +52,14 @@ impl AliasIndex {
         self.disk.lookup_key(key).unwrap_or_default()
     }
 
-    /// The entities of a name found by [`AliasIndex::find_all`].
+    /// The entities of a name found by [`AliasIndex::find_all`]: the first
+    /// [`MAX_CANDIDATES`] of its postings (the strongest kinds of name first,
+    /// then the highest priors), so a name thousands of entities share costs
+    /// no more than one a few share.
     pub fn hits_of(&self, key: u64) -> Vec<AliasHit> {
-        self.disk.postings(key).unwrap_or_default()
+        self.disk
+            .postings_top(key, MAX_CANDIDATES)
+            .unwrap_or_default()
     }
 
     /// Every occurrence of every name in `text`, overlapping, ignoring case,

@@ -23,7 +23,7 @@ pub mod online;
 pub mod variants;
 
 pub use disk::{AliasHit, CaseShape};
-pub use index::{AliasIndex, Found};
+pub use index::{AliasIndex, Found, MAX_CANDIDATES};
 pub use load::is_qid;
 
 use crate::error::{Error, Result};
@@ -379,6 +379,22 @@ impl Kb {
         e
     }
 
+    /// The type of an entity, read without decoding its record.
+    pub fn etype(&self, id: EntityId) -> EntityType {
+        match &self.entities {
+            Some(v) => v.get(id as usize).map_or(EntityType::Org, |e| e.etype),
+            None => self.disk.brief(id).map_or(EntityType::Org, |b| b.0),
+        }
+    }
+
+    /// The prior of an entity, read without decoding its record.
+    pub fn prior(&self, id: EntityId) -> u8 {
+        match &self.entities {
+            Some(v) => v.get(id as usize).map_or(0, |e| e.prior),
+            None => self.disk.brief(id).map_or(0, |b| b.1),
+        }
+    }
+
     /// Every entity with its id, in id order.
     pub fn iter(&self) -> impl Iterator<Item = (EntityId, Arc<KbEntity>)> + '_ {
         (0..self.len() as EntityId).map(|id| (id, self.entity(id)))
@@ -413,10 +429,11 @@ impl Kb {
         self.disk.generic(key)
     }
 
-    /// The sports teams `surface` may name by their town or country
-    /// ("Newcastle", "Australia"; see [`crate::clubs`]).
-    pub fn teams_by_name(&self, surface: &str) -> Vec<EntityId> {
-        self.disk.teams(&crate::text::name_key(surface))
+    /// The sports teams a short name (a key of [`crate::text::name_key`], with
+    /// [`crate::clubs::ALIAS_TIER`] for names from aliases) may stand for
+    /// ("newcastle", "australia"; see [`crate::clubs`]).
+    pub fn teams_by_name(&self, key: &str) -> Vec<EntityId> {
+        self.disk.teams(key)
     }
 
     /// Candidates for a name, best prior first (`kb lookup`).
@@ -425,10 +442,7 @@ impl Kb {
             .index
             .hits(&crate::text::name_key(name))
             .into_iter()
-            .map(|h| {
-                let e = self.entity(h.entity);
-                (h.entity, h.kind, f32::from(e.prior) / 100.0)
-            })
+            .map(|h| (h.entity, h.kind, f32::from(h.prior) / 100.0))
             .collect();
         out.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.1.cmp(&b.1)));
         out.dedup_by_key(|x| x.0);

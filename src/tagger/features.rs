@@ -547,10 +547,10 @@ pub fn kb_cover_found(kb: &Kb, text: &str, tokens: &[Token], mut found: Vec<Foun
         let surface = &text[m.start..m.end];
         let mut name = 0u64;
         let mut exact = false;
+        let shape = crate::kb::CaseShape::of(surface);
         for hit in index.hits_of(m.key) {
-            let e = kb.entity(hit.entity);
-            name |= 1 << ((type_code(e.etype) * 4 + kind_code(hit.kind)) * 2);
-            exact |= hit.case.matches(surface);
+            name |= 1 << ((type_code(hit.etype) * 4 + kind_code(hit.kind)) * 2);
+            exact |= hit.case.matches_shape(shape);
         }
         for (k, slot) in bits.iter_mut().enumerate().take(b).skip(a) {
             taken[k] = true;
