@@ -40,6 +40,7 @@
 //! are part of the output: the model learns MISC so as not to confuse it with
 //! the other types, and the caller decides what to do with them.
 
+pub mod clusters;
 pub mod conll;
 pub mod features;
 pub mod model;
@@ -48,18 +49,24 @@ pub mod scheme;
 pub mod train;
 pub mod viterbi;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::kb::{Found, Kb};
 use crate::model::EntityType;
 use crate::text::Token;
+use clusters::Clusters;
 use features::TextFeatures;
 use model::Model;
 use scheme::Scheme;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// The model bundled with kglink, trained on CoNLL-2003 English.
 static BUNDLED_MODEL: &[u8] =
     include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/model/ner.bin"));
+/// The word clusters bundled with kglink, which the bundled model reads.
+static BUNDLED_CLUSTERS: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/data/model/clusters.tsv"
+));
 
 /// The types the tagger tells apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -131,6 +138,8 @@ pub struct TaggedSpan {
 #[derive(Debug, Clone)]
 pub struct Tagger {
     model: Model,
+    /// The word clusters the model's features read, if any.
+    clusters: Option<Arc<Clusters>>,
     /// Transition scores, as [`viterbi::Lattice::trans`].
     trans: Vec<f32>,
     /// End scores, as [`viterbi::Lattice::end`].
@@ -139,9 +148,47 @@ pub struct Tagger {
 
 impl Tagger {
     /// Reads a model (the format of [`model`]); a file that is not a model, is
-    /// truncated, corrupt or from another feature version is an error.
+    /// truncated, corrupt or from another feature version is an error. A model
+    /// trained with word clusters gets the bundled ones, and is refused when
+    /// they are not the clusters it was trained with (see
+    /// [`Tagger::with_clusters`]).
     pub fn from_bytes(bytes: &[u8]) -> Result<Tagger> {
-        Ok(Tagger::from_model(Model::from_bytes(bytes)?))
+        let model = Model::from_bytes(bytes)?;
+        if model.clusters_checksum() == 0 {
+            return Ok(Tagger::from_model(model));
+        }
+        let clusters = bundled_clusters()?;
+        Tagger::with_clusters(model, Some(clusters))
+    }
+
+    /// A tagger over a model and the word clusters it was trained with; a
+    /// model trained with other clusters (or with clusters, given none) is
+    /// refused with an error that says so. Clusters given to a model trained
+    /// without are left unused.
+    pub fn with_clusters(model: Model, clusters: Option<Arc<Clusters>>) -> Result<Tagger> {
+        let want = model.clusters_checksum();
+        if want == 0 {
+            return Ok(Tagger::from_model(model));
+        }
+        match clusters {
+            Some(c) if c.checksum() == want => {
+                let mut t = Tagger::from_model(model);
+                t.clusters = Some(c);
+                Ok(t)
+            }
+            Some(c) => Err(Error::Model(format!(
+                "the model was trained with word clusters of checksum {want:016x}, these clusters have checksum {:016x}: use the clusters file the model was trained with, or retrain the model",
+                c.checksum()
+            ))),
+            None => Err(Error::Model(format!(
+                "the model was trained with word clusters (checksum {want:016x}) and none were given"
+            ))),
+        }
+    }
+
+    /// The word clusters the tagger reads, if any.
+    pub fn clusters(&self) -> Option<&Clusters> {
+        self.clusters.as_deref()
     }
 
     /// The tagger bundled with kglink, loaded on first use.
@@ -153,12 +200,17 @@ impl Tagger {
             .map_err(|e| crate::error::Error::Model(format!("bundled: {e}")))
     }
 
-    /// A tagger over a model.
+    /// A tagger over a model, without word clusters.
     pub fn from_model(model: Model) -> Tagger {
         let (trans, end) = transitions(model.scheme(), model.constrained(), |f, row| {
             model.score(f, row)
         });
-        Tagger { model, trans, end }
+        Tagger {
+            model,
+            clusters: None,
+            trans,
+            end,
+        }
     }
 
     /// The model in its file format.
@@ -194,7 +246,7 @@ impl Tagger {
         tokens: &[Token],
         found: Vec<Found>,
     ) -> Vec<TaggedSpan> {
-        let features = features::extract_found(kb, text, tokens, found);
+        let features = features::extract_found(kb, self.clusters(), text, tokens, found);
         let mut probs = vec![0f32; tokens.len()];
         let labels = self.decode(&features, tokens, |i, scores, chosen| {
             if chosen != 0 {
@@ -267,6 +319,20 @@ impl Tagger {
         }
         labels
     }
+}
+
+/// The word clusters bundled with kglink (`data/model/clusters.tsv`), read on
+/// first use.
+pub fn bundled_clusters() -> Result<Arc<Clusters>> {
+    static CLUSTERS: OnceLock<std::result::Result<Arc<Clusters>, String>> = OnceLock::new();
+    CLUSTERS
+        .get_or_init(|| {
+            Clusters::parse(BUNDLED_CLUSTERS)
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(|e| Error::Model(format!("bundled: {e}")))
 }
 
 /// Softmax probability (at temperature `t`) that a token belongs to a name of

@@ -4,11 +4,13 @@
 
 use crate::{kglink, shared, stderr};
 use kglink::kb::Kb;
+use kglink::tagger::clusters::Clusters;
 use kglink::tagger::conll;
 use kglink::tagger::train::{self, TrainOptions};
 use kglink::tagger::{NerLabel, TaggedSpan, Tagger};
 use kglink::text;
 use std::path::Path;
+use std::sync::Arc;
 
 fn tag<'a>(tagger: &Tagger, text: &'a str) -> Vec<(&'a str, NerLabel)> {
     let kb = Kb::bundled().unwrap();
@@ -149,6 +151,72 @@ fn training_is_deterministic_for_a_seed() {
             ("Porto", NerLabel::Loc)
         ]
     );
+}
+
+/// Word clusters over the words of [`tiny_conll`] (paths invented).
+fn tiny_clusters(variant: &str) -> Arc<Clusters> {
+    let mut text = format!("# tiny clusters {variant}\n");
+    for (i, w) in [
+        "Anna", "Berg", "Tomas", "Lind", "Maria", "Costa", "Vexa", "Norlam", "Quintor", "Oslo",
+        "Porto", "Lyon", "joined", "in",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let group = match i {
+            0..=5 => "00",
+            6..=8 => "01",
+            9..=11 => "10",
+            _ => "11",
+        };
+        text.push_str(&format!("{group}{:02b}\t{w}\t{}\n", i % 4, 10 + i));
+    }
+    Arc::new(Clusters::parse(text.as_bytes()).unwrap())
+}
+
+#[test]
+fn training_with_clusters_is_deterministic_and_other_clusters_are_refused() {
+    let kb = Kb::bundled().unwrap();
+    let docs = conll::parse(&tiny_conll(), Path::new("tiny.conll")).unwrap();
+    let clusters = tiny_clusters("a");
+    let opts = TrainOptions {
+        epochs: 3,
+        seed: 5,
+        clusters: Some(clusters.clone()),
+        ..TrainOptions::default()
+    };
+    let run = || train::train(kb, &docs, &docs, &opts, &mut |_| {});
+    let (a, b) = (run(), run());
+    let bytes = a.tagger.to_bytes();
+    assert_eq!(bytes, b.tagger.to_bytes());
+    assert_eq!(a.tagger.model().clusters_checksum(), clusters.checksum());
+    // the checksum travels in the header: the right clusters load ...
+    let model = || kglink::tagger::model::Model::from_bytes(&bytes).unwrap();
+    let back = Tagger::with_clusters(model(), Some(clusters.clone())).unwrap();
+    assert_eq!(back.to_bytes(), bytes);
+    let text = "Tomas Lind joined Vexa in Porto .";
+    assert_eq!(tag(&back, text), tag(&a.tagger, text));
+    // ... other clusters, or none, are refused with a clear error
+    let other = Tagger::with_clusters(model(), Some(tiny_clusters("b"))).unwrap_err();
+    let msg = other.to_string();
+    assert!(
+        msg.contains("trained with word clusters of checksum")
+            && msg.contains(&format!("{:016x}", clusters.checksum())),
+        "{msg}"
+    );
+    let none = Tagger::with_clusters(model(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(none.contains("none were given"), "{none}");
+    // from_bytes offers the bundled clusters, which are not these
+    let bundled = Tagger::from_bytes(&bytes).unwrap_err().to_string();
+    assert!(bundled.contains("checksum"), "{bundled}");
+    // a model trained without clusters ignores the clusters it is given
+    let plain = train::train(kb, &docs, &docs, &TrainOptions::default(), &mut |_| {});
+    let plain_bytes = plain.tagger.to_bytes();
+    let m = kglink::tagger::model::Model::from_bytes(&plain_bytes).unwrap();
+    assert_eq!(m.clusters_checksum(), 0);
+    assert!(Tagger::with_clusters(m, Some(clusters)).is_ok());
 }
 
 #[test]
