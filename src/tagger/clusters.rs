@@ -165,7 +165,7 @@ impl Default for ClusterOptions {
         ClusterOptions {
             min_count: 5,
             depth: 10,
-            iterations: 8,
+            iterations: 20,
         }
     }
 }

@@ -158,6 +158,17 @@ impl Model {
         self.keys.is_empty()
     }
 
+    /// The weights as rows sorted by feature hash (what
+    /// [`Model::from_rows`] takes).
+    pub fn rows(&self) -> Vec<(u64, Vec<f32>)> {
+        let n = self.scheme.n_labels();
+        self.keys
+            .iter()
+            .enumerate()
+            .map(|(r, &k)| (k, self.weights[r * n..][..n].to_vec()))
+            .collect()
+    }
+
     /// Adds the weights of `features` to `scores`.
     #[inline]
     pub fn score(&self, features: &[u64], scores: &mut [f32]) {
