@@ -5,27 +5,31 @@
 //! ([`scheme`]): a first-order linear model over the token features of
 //! [`features`] (word, shape, affixes, neighbours, punctuation, sentence
 //! position, line case, cue words, membership in the knowledge base's alias
-//! index by type, and the types the same word got earlier in the text), decoded
+//! index by type, the types the same word got earlier in the text, and the
+//! word clusters of [`clusters`], learned from unlabeled news), decoded
 //! sentence by sentence with Viterbi ([`viterbi`]) under the scheme's
 //! well-formedness constraints, after which a name found several times in a
 //! text takes one type at all its mentions (majority by score,
 //! [`consistent_types`]). The weights are an averaged structured
 //! perceptron, trained on CoNLL-2003 files with `kglink train ner`
-//! ([`train::train`]); the model trained on the English CoNLL-2003 training set
-//! ships in the binary (`data/model/ner.bin`, format in [`model`]) and is
-//! [`Tagger::bundled`].
+//! ([`train::train`], several seeds averaged by [`train::average`]); the model
+//! trained on the English CoNLL-2003 training set (without its held-out fold)
+//! ships in the binary (`data/model/ner.bin`, format in [`model`], with
+//! `data/model/clusters.tsv`) and is [`Tagger::bundled`].
 //!
-//! On the CoNLL-2003 development set (testa) the bundled model scores F1 93.0
-//! (exact span and type over PER, ORG and LOC; MISC left out), and tags about
-//! 450,000 words a second on one core (about 2 µs a token, most of it in
-//! memory lookups of weights). Measured on the same set (three seeds each):
-//! greedy left-to-right decoding with the previous two labels as features
-//! reached 92.5 (BIO) at half the cost; Viterbi 92.6 (BIO) and 92.8 (BILOU)
-//! without constraints, 93.0 (BILOU) with them.
+//! On the CoNLL-2003 development set (testa) the bundled model alone scores F1
+//! 92.5 and 93.2 on the held-out fold of the training set (exact span and type
+//! over PER, ORG and LOC; MISC left out; with the KB names and rules of
+//! [`crate::recognize`]: 93.6 and 93.7), and tags about 300,000 words a second
+//! on one core (about 3 µs a token, most of it in memory lookups of weights).
+//! Measured on dev with an earlier feature set (three seeds each): greedy
+//! left-to-right decoding with the previous two labels as features reached
+//! 92.5 (BIO) at half the cost; Viterbi 92.6 (BIO) and 92.8 (BILOU) without
+//! constraints, 93.0 (BILOU) with them.
 //!
-//! The model's features read the alias index and the cue words of
-//! [`crate::lexicon`]: after large changes to either, retrain it (`kglink train
-//! ner`, see `data/model/README.md`).
+//! The model's features read the alias index, the cue words of
+//! [`crate::lexicon`] and the word clusters: after large changes to any of
+//! them, retrain it (`kglink train ner`, see `data/model/README.md`).
 //!
 //! ```
 //! use kglink::{kb::Kb, tagger::{NerLabel, Tagger}, text};

@@ -190,6 +190,10 @@ fn training_with_clusters_is_deterministic_and_other_clusters_are_refused() {
     let bytes = a.tagger.to_bytes();
     assert_eq!(bytes, b.tagger.to_bytes());
     assert_eq!(a.tagger.model().clusters_checksum(), clusters.checksum());
+    // the mean of one run is that run
+    let one = train::average(kb, std::slice::from_ref(&a.tagger), &docs, &opts);
+    let text = "Maria Costa joined Norlam in Lyon .";
+    assert_eq!(tag(&one, text), tag(&a.tagger, text));
     // the checksum travels in the header: the right clusters load ...
     let model = || kglink::tagger::model::Model::from_bytes(&bytes).unwrap();
     let back = Tagger::with_clusters(model(), Some(clusters.clone())).unwrap();
@@ -368,4 +372,53 @@ fn bundled_model_scores_on_conll_dev() {
     let f1 = scores.overall.f1();
     eprintln!("bundled tagger on CoNLL-2003 dev: F1 {f1:.4}");
     assert!(f1 >= 0.90, "{scores:?}");
+}
+
+#[test]
+fn heldout_fold_of_conll_train_is_scored_apart() {
+    let Some(path) = shared("eval/train/conll2003-eng.train") else {
+        return;
+    };
+    let docs = conll::read_file(&path).unwrap();
+    let (train_docs, fold) = conll::split_heldout(docs.clone(), conll::HELDOUT_EVERY);
+    assert_eq!((train_docs.len(), fold.len()), (852, 94));
+    assert_eq!(fold[0], docs[9]);
+    assert!(fold.iter().all(|d| !train_docs.contains(d)));
+    let kb = Kb::bundled().unwrap();
+    let scores = train::evaluate(Tagger::bundled().unwrap(), kb, &fold);
+    eprintln!(
+        "bundled tagger on the held-out fold: F1 {:.4}",
+        scores.overall.f1()
+    );
+    assert!(scores.overall.f1() >= 0.90, "{scores:?}");
+    // kglink eval reports the fold beside the gold files, per type
+    let o = kglink(
+        &["eval", "--by-type", "--heldout", path.to_str().unwrap()],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("conll2003-eng.train (held-out fold)")
+                && l.split_whitespace().nth(3) == Some("94")),
+        "{out}"
+    );
+    for ty in ["PER", "ORG", "LOC"] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with("conll2003-eng.train (held-out fold)") && l.contains(ty)),
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn bundled_clusters_match_the_bundled_model() {
+    let tagger = Tagger::bundled().unwrap();
+    let clusters = tagger.clusters().expect("the bundled model reads clusters");
+    assert_eq!(tagger.model().clusters_checksum(), clusters.checksum());
+    assert!(clusters.len() > 10_000);
+    // capitals and title case share a cluster path lookup
+    assert!(clusters.get("Japan").is_some());
 }
