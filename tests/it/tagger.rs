@@ -422,3 +422,55 @@ fn bundled_clusters_match_the_bundled_model() {
     // capitals and title case share a cluster path lookup
     assert!(clusters.get("Japan").is_some());
 }
+
+#[test]
+fn train_clusters_command_writes_the_same_file_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("news.jsonl");
+    let mut lines = String::new();
+    for (i, (day, city)) in [
+        ("Monday", "Paris"),
+        ("Tuesday", "London"),
+        ("Friday", "Berlin"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        for _ in 0..3 {
+            lines.push_str(&format!(
+                "{{\"id\": \"{i}\", \"text\": \"Officials met on {day} in {city}. Talks in {city} ended on {day}.\"}}\n"
+            ));
+        }
+    }
+    std::fs::write(&corpus, lines).unwrap();
+    let conll = dir.path().join("tiny.conll");
+    std::fs::write(&conll, tiny_conll()).unwrap();
+    let mut files = Vec::new();
+    for name in ["a.tsv", "b.tsv"] {
+        let out = dir.path().join(name);
+        let o = kglink(
+            &[
+                "train",
+                "clusters",
+                "--corpus",
+                corpus.to_str().unwrap(),
+                "--conll",
+                conll.to_str().unwrap(),
+                "--min-count",
+                "2",
+                "--depth",
+                "3",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stderr(&o).contains("checksum"), "{}", stderr(&o));
+        files.push(std::fs::read(&out).unwrap());
+    }
+    assert_eq!(files[0], files[1]);
+    let c = Clusters::parse(&files[0]).unwrap();
+    assert_eq!(c.depth(), 3);
+    assert!(c.get("Monday").is_some() && c.get("Vexa").is_some());
+}
