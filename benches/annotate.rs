@@ -8,6 +8,11 @@
 //! this run, so machine noise cancels out. Every round checks its answer (the
 //! number of entities found must be the same each round and non-zero).
 //!
+//! With `KGLINK_BENCH_BASELINE_MODEL` naming another tagger model file (an
+//! older `ner.bin`, e.g. `git show HEAD~1:data/model/ner.bin > /tmp/old.bin`),
+//! that model is timed in the same rounds too and the ratio of the two medians
+//! printed.
+//!
 //! `cargo bench --bench annotate [-- ROUNDS [LIMIT]]`
 
 use kglink::annotate::Annotator;
@@ -53,6 +58,11 @@ fn main() {
     let t0 = Instant::now();
     let tagger = Tagger::bundled().expect("bundled tagger model loads");
     let tagger_secs = t0.elapsed().as_secs_f64();
+    let baseline: Option<(String, Tagger)> =
+        std::env::var("KGLINK_BENCH_BASELINE_MODEL").ok().map(|p| {
+            let bytes = std::fs::read(&p).expect("baseline model reads");
+            (p, Tagger::from_bytes(&bytes).expect("baseline model loads"))
+        });
     println!(
         "corpus: {} articles, {} words; KB load + index: {:.3}s; tagger model load: {:.3}s; {} rounds, one thread",
         texts.len(),
@@ -64,6 +74,7 @@ fn main() {
     let mut base = Vec::new();
     let mut full = Vec::new();
     let mut tag = Vec::new();
+    let mut old_tag = Vec::new();
     let mut expected_entities = None;
     let mut expected_spans = None;
     let mut tokens_total = 0usize;
@@ -96,6 +107,16 @@ fn main() {
             spans += tagger.tag(kb, text, &tokens).len();
         }
         tag.push(t.elapsed().as_secs_f64());
+        if let Some((_, old)) = &baseline {
+            let t = Instant::now();
+            let mut old_spans = 0usize;
+            for (text, _) in &texts {
+                let tokens = kglink::text::tokenize(text);
+                old_spans += old.tag(kb, text, &tokens).len();
+            }
+            old_tag.push(t.elapsed().as_secs_f64());
+            assert!(old_spans > 0);
+        }
         assert!(spans > 0);
         assert_eq!(
             *expected_spans.get_or_insert(spans),
@@ -134,4 +155,13 @@ fn main() {
         g / b,
         expected_spans.unwrap_or(0)
     );
+    if let Some((path, _)) = &baseline {
+        let o = median(old_tag);
+        println!(
+            "baseline tagger ({path}): median {:.3}s = {:.0} words/s; bundled / baseline speed: {:.2}",
+            o,
+            words as f64 / o,
+            o / g
+        );
+    }
 }

@@ -296,6 +296,45 @@ pub fn parse_gold(path: &Path, content: &str) -> Result<Vec<GoldDoc>> {
     Ok(docs)
 }
 
+/// Gold documents from CoNLL-2003 documents: the text rebuilt as
+/// [`crate::tagger::conll::Document::text_and_spans`] does (tokens joined by
+/// spaces, sentences by `\n`, as in `conll2003-testa.jsonl`), the entities
+/// with their CoNLL type and no QID. Ids are `{name}-{n}` with `n` the
+/// document's 1-based position in `docs`.
+pub fn gold_from_conll(name: &str, docs: &[crate::tagger::conll::Document]) -> Vec<GoldDoc> {
+    use crate::tagger::NerLabel;
+    docs.iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let (text, spans) = d.text_and_spans();
+            let chars = crate::text::CharIndex::new(&text);
+            let mentions = spans
+                .iter()
+                .map(|g| GoldMention {
+                    start: chars.char_of(g.start),
+                    end: chars.char_of(g.end),
+                    surface: text[g.start..g.end].to_string(),
+                    etype: Some(match g.label {
+                        NerLabel::Per => GoldType::Per,
+                        NerLabel::Org => GoldType::Org,
+                        NerLabel::Loc => GoldType::Loc,
+                        NerLabel::Misc => GoldType::Misc,
+                    }),
+                    wikidata: None,
+                    wikipedia: None,
+                })
+                .collect();
+            GoldDoc {
+                id: format!("{name}-{}", i + 1),
+                source: Some(name.to_string()),
+                date: None,
+                text,
+                mentions,
+            }
+        })
+        .collect()
+}
+
 /// True unless the file name starts with one of [`NON_EXHAUSTIVE_PREFIXES`].
 pub fn is_exhaustive(file_name: &str) -> bool {
     !NON_EXHAUSTIVE_PREFIXES
@@ -963,6 +1002,49 @@ pub fn render_text(report: &Report) -> String {
         out.push_str(
             "-: recognition precision not measured (the set does not annotate every entity)\n",
         );
+    }
+    out
+}
+
+/// Recognition precision, recall and F1 per type, one row per file and type
+/// (and the overall rows), in percent.
+pub fn render_by_type(report: &Report) -> String {
+    let pct = |x: f64| format!("{:.1}", x * 100.0);
+    let mut rows = vec![["file", "type", "P", "R", "F1", "gold"]
+        .map(String::from)
+        .to_vec()];
+    for f in report.files.iter().chain([&report.overall]) {
+        for (ty, s) in &f.recognition_by_type {
+            rows.push(vec![
+                f.file.clone(),
+                ty.clone(),
+                pct(s.precision),
+                pct(s.recall),
+                pct(s.f1),
+                (s.tp + s.fn_).to_string(),
+            ]);
+        }
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in &rows {
+        let mut line = String::new();
+        for (c, cell) in r.iter().enumerate() {
+            let pad = " ".repeat(widths[c] - cell.chars().count());
+            if c < 2 {
+                line.push_str(cell);
+                line.push_str(&pad);
+                line.push_str("  ");
+            } else {
+                line.push_str(&pad);
+                line.push_str(cell);
+                line.push_str("  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
 }

@@ -805,9 +805,19 @@ fn merge_tagged(
                 rest.strip_prefix('-')
                     .is_some_and(|r| r.starts_with(|c: char| c.is_lowercase()))
             };
+            // "the U.S. The trade gap": a KB name and function words after a
+            // sentence end that the tokenizer missed are not a longer name
+            let only_function_words = |k: usize| {
+                tokens
+                    .iter()
+                    .filter(|x| t.start <= x.start && x.end <= t.end)
+                    .filter(|x| x.end <= spans[k].mention.start || spans[k].mention.end <= x.start)
+                    .all(|x| contains(lexicon::NOT_NAMES, x.text(text)))
+            };
             for &k in &overlapping {
                 if inside(k)
                     && !same(k)
+                    && !only_function_words(k)
                     && spans[k].mention.origin != Origin::Demonym
                     && !compound(k)
                 {

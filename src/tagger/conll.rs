@@ -91,6 +91,27 @@ impl Document {
     }
 }
 
+/// One document in this many of a training file is held out: the held-out
+/// fold ([`split_heldout`]).
+pub const HELDOUT_EVERY: usize = 10;
+
+/// Splits the documents of a training file (in file order, as [`parse`] reads
+/// them) into those to train on and the held-out fold: the 10th, 20th, 30th …
+/// document (1-based index a multiple of `every`) is held out. Whole documents
+/// go one way or the other, so the same name in one article never sits on both
+/// sides. `every` 0 holds nothing out.
+pub fn split_heldout(docs: Vec<Document>, every: usize) -> (Vec<Document>, Vec<Document>) {
+    let (mut train, mut fold) = (Vec::new(), Vec::new());
+    for (i, d) in docs.into_iter().enumerate() {
+        if every > 0 && (i + 1) % every == 0 {
+            fold.push(d);
+        } else {
+            train.push(d);
+        }
+    }
+    (train, fold)
+}
+
 /// Reads a CoNLL file; errors name the file and the line.
 pub fn read_file(path: &Path) -> Result<Vec<Document>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -199,6 +220,28 @@ mod tests {
             ]
         );
         assert_eq!(docs[1].text_and_spans().0, "Hi");
+    }
+
+    #[test]
+    fn heldout_fold_is_every_tenth_document() {
+        let mut text = String::new();
+        for d in 0..25 {
+            text.push_str(&format!(
+                "-DOCSTART- -X- -X- O\n\nDoc{d} NNP I-NP I-ORG\nsaid VBD I-VP O\n\n"
+            ));
+        }
+        let docs = parse(&text, Path::new("x")).unwrap();
+        assert_eq!(docs.len(), 25);
+        let name = |d: &Document| d.sentences[0][0].word.clone();
+        let (train, fold) = split_heldout(docs.clone(), HELDOUT_EVERY);
+        let fold_names: Vec<String> = fold.iter().map(name).collect();
+        assert_eq!(fold_names, ["Doc9", "Doc19"]);
+        assert_eq!(train.len(), 23);
+        assert!(train.iter().all(|d| !fold_names.contains(&name(d))));
+        // deterministic, and every document lands on exactly one side
+        let (train2, fold2) = split_heldout(docs.clone(), HELDOUT_EVERY);
+        assert_eq!((train2, fold2), (train.clone(), fold));
+        assert_eq!(split_heldout(docs, 0).0.len(), 25);
     }
 
     #[test]

@@ -21,7 +21,14 @@
 //!   (longest non-overlapping matches of [`crate::kb::AliasIndex::find_all`]),
 //!   of which entity type (PER, ORG, COUNTRY, LOC) and kind of name (name,
 //!   acronym, demonym, surname), at the first token or inside, written with the
-//!   KB's own case or not; and the same summary for the neighbouring tokens.
+//!   KB's own case or not; and the same summary for the neighbouring tokens;
+//! * with word clusters ([`super::clusters`], feature version 4): prefixes of
+//!   4, 6, 8 and all bits of the token's cluster path, prefixes of 4 and 8 bits
+//!   of its neighbours' paths, and in a line of capitals the 6-bit prefix with
+//!   the line's case. A word in capitals ("JAPAN", "AL-AIN") takes the cluster
+//!   of its title-case form, else of its lower-case form, so headlines and
+//!   datelines read like prose; a word without a cluster of its own as written
+//!   takes that of its lower-case form ("Markets" at a sentence start).
 //!
 //! The features that depend on labels are apart, for the decoder:
 //! [`transition`] (the previous label alone, whose weights are the transition
@@ -37,8 +44,10 @@
 //! is this word cased elsewhere in the text" feature cost 0.3 (dropped).
 //!
 //! Changing any template changes the model's meaning: bump [`FEATURE_VERSION`]
-//! so that old models are refused at load.
+//! so that old models are refused at load. Version 4 without clusters extracts
+//! exactly version 3, so models of version 3 still load.
 
+use super::clusters::{self, Clusters, Path};
 use crate::kb::{AliasKind, Found, Kb};
 use crate::model::EntityType;
 use crate::text::{self, CaseMode, Token};
@@ -46,7 +55,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Version of the feature templates; stored in the model and checked at load.
-pub const FEATURE_VERSION: u32 = 3;
+pub const FEATURE_VERSION: u32 = 4;
 
 /// Number of features from [`TextFeatures::pair`].
 pub const N_PAIR: usize = 3;
@@ -174,6 +183,54 @@ enum T {
     HistoryShape,
     Lexicon,
     LexiconAt,
+    Cluster,
+    ClusterAt,
+    ClusterCase,
+}
+
+/// Prefix lengths of the token's own cluster path (cut to the path's length).
+const CLUSTER_PREFIXES: [u8; 4] = [4, 6, 8, 32];
+/// Prefix lengths of the neighbours' cluster paths.
+const CLUSTER_AT_PREFIXES: [u8; 2] = [4, 8];
+/// Value of a cluster feature for a word without a cluster.
+const NO_CLUSTER: u64 = 0x5eed_0000_0000_0003;
+
+/// The cluster path of a word: as written; for a word in capitals, of its
+/// title-case form, then of its lower-case form; else of its lower-case form.
+fn cluster_of(c: &Clusters, w: &str, buf: &mut String) -> Option<Path> {
+    buf.clear();
+    clusters::key(w, buf);
+    let letters = || w.chars().filter(|c| c.is_alphabetic());
+    let capitals = letters().count() >= 2 && letters().all(char::is_uppercase);
+    if !capitals {
+        if let Some(p) = c.get_key(buf) {
+            return Some(p);
+        }
+    }
+    if capitals {
+        // title case, each part after a hyphen or apostrophe too ("Al-Ain")
+        let mut title = String::with_capacity(buf.len());
+        let mut start = true;
+        for ch in buf.chars() {
+            if start {
+                title.push(ch);
+            } else {
+                title.extend(ch.to_lowercase());
+            }
+            start = !ch.is_alphanumeric();
+        }
+        if let Some(p) = c.get_key(&title) {
+            return Some(p);
+        }
+    }
+    let lower = buf.to_lowercase();
+    if let Some(p) = c.get_key(&lower) {
+        return Some(p);
+    }
+    if capitals {
+        return c.get_key(buf);
+    }
+    None
 }
 
 /// Mixes two 64-bit values (splitmix64's finalizer over `a + b·φ`): stable
@@ -223,13 +280,20 @@ pub type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 const BEFORE: u64 = 0x5eed_0000_0000_0001;
 const AFTER: u64 = 0x5eed_0000_0000_0002;
 
-/// Extracts the static features of `tokens` of `text`.
-pub fn extract(kb: &Kb, text: &str, tokens: &[Token]) -> TextFeatures {
-    extract_found(kb, text, tokens, kb.index().find_all(text))
+/// Extracts the static features of `tokens` of `text`, with word-cluster
+/// features when `clusters` are given.
+pub fn extract(kb: &Kb, clusters: Option<&Clusters>, text: &str, tokens: &[Token]) -> TextFeatures {
+    extract_found(kb, clusters, text, tokens, kb.index().find_all(text))
 }
 
 /// [`extract`] with the alias index's matches of `text` already found.
-pub fn extract_found(kb: &Kb, text: &str, tokens: &[Token], found: Vec<Found>) -> TextFeatures {
+pub fn extract_found(
+    kb: &Kb,
+    clusters: Option<&Clusters>,
+    text: &str,
+    tokens: &[Token],
+    found: Vec<Found>,
+) -> TextFeatures {
     let n = tokens.len();
     let word_of = |t: &Token| text.get(t.start..t.end).unwrap_or("");
     // per-token values reused by the neighbours
@@ -253,6 +317,13 @@ pub fn extract_found(kb: &Kb, text: &str, tokens: &[Token], found: Vec<Found>) -
     }
     let modes = line_cases(text, tokens);
     let kb_bits = kb_cover_found(kb, text, tokens, found);
+    let paths: Vec<Option<Path>> = match clusters {
+        Some(c) => tokens
+            .iter()
+            .map(|t| cluster_of(c, word_of(t), &mut buf))
+            .collect(),
+        None => Vec::new(),
+    };
     let mut out = TextFeatures {
         hashes: Vec::with_capacity(n * 40),
         offsets: Vec::with_capacity(n + 1),
@@ -376,6 +447,41 @@ pub fn extract_found(kb: &Kb, text: &str, tokens: &[Token], found: Vec<Found>) -
         }
         if i + 1 < n && same_sentence(i, i + 1) {
             h.push(f(T::KbNext, kb_summary(kb_bits[i + 1])));
+        }
+        // word clusters
+        if !paths.is_empty() {
+            match paths[i] {
+                Some(p) => {
+                    for k in CLUSTER_PREFIXES {
+                        h.push(f(T::Cluster, p.prefix(k)));
+                    }
+                    if modes[i] == CaseMode::Upper {
+                        h.push(mix(f(T::ClusterCase, mode), p.prefix(6)));
+                    }
+                }
+                None => h.push(f(T::Cluster, NO_CLUSTER)),
+            }
+            for d in [-1isize, 1] {
+                let j = i as isize + d;
+                let v = if j < 0 || j as usize >= n || !same_sentence(i, j as usize) {
+                    if d < 0 {
+                        BEFORE
+                    } else {
+                        AFTER
+                    }
+                } else {
+                    match paths[j as usize] {
+                        Some(p) => {
+                            for k in CLUSTER_AT_PREFIXES {
+                                h.push(mix(f(T::ClusterAt, d as u64), p.prefix(k)));
+                            }
+                            continue;
+                        }
+                        None => NO_CLUSTER,
+                    }
+                };
+                h.push(mix(f(T::ClusterAt, d as u64), v));
+            }
         }
         let start = out.offsets[i] as usize;
         for k in &mut h[start..] {
@@ -603,7 +709,7 @@ mod tests {
         let kb = Kb::bundled().unwrap();
         let text = "Kim met Abe.\nKim left.";
         let tokens = text::tokenize(text);
-        let f = extract(kb, text, &tokens);
+        let f = extract(kb, None, text, &tokens);
         assert_eq!(f.len(), 5);
         // the same word in the same position gets the same window features
         let a: std::collections::HashSet<u64> = f.of(0).iter().copied().collect();

@@ -16,12 +16,17 @@
 //! | 1 | reserved, 0 |
 //! | 4 | softmax temperature of the scores, `f32` |
 //! | 4 | weight scale, `f32`: a stored weight `q` means `q · scale` |
+//! | 8 | FNV-1a 64 checksum of the word-clusters file the features read ([`super::clusters`]), 0 for none |
 //! | 4 | number of rows, `u32` |
 //! | … | rows, by increasing feature hash: hash `u64`, label mask `u32` (bit `l` set when label `l` has a weight), then one `i16` per set bit |
 //! | 8 | FNV-1a 64 checksum of everything before it |
 //!
 //! [`Model::from_bytes`] checks all of it (magic, versions, scheme, sizes, order,
-//! checksum) and says what is wrong; it never panics on bad input. Weights are
+//! checksum) and says what is wrong; it never panics on bad input. Format
+//! version 1 (feature version 3, before word clusters) had no clusters field and
+//! still reads, as a model without clusters. A model that names a clusters file
+//! is only used with that file ([`super::Tagger::with_clusters`] refuses
+//! another). Weights are
 //! quantized to 16 bits against the largest weight and near-zero weights are
 //! pruned before saving, so a model trained on CoNLL-2003 takes a few MB.
 
@@ -32,8 +37,9 @@ use crate::error::{Error, Result};
 /// The magic bytes at the start of a model file.
 pub const MAGIC: [u8; 8] = *b"KGLNER\r\n";
 /// The version of the file layout.
-pub const FORMAT_VERSION: u32 = 1;
-const HEADER: usize = 32;
+pub const FORMAT_VERSION: u32 = 2;
+const HEADER: usize = 40;
+const HEADER_V1: usize = 32;
 
 /// Weights ready for tagging.
 #[derive(Debug, Clone)]
@@ -42,6 +48,8 @@ pub struct Model {
     constrained: bool,
     temperature: f32,
     scale: f32,
+    /// Checksum of the word clusters the features were extracted with, 0 for none.
+    clusters: u64,
     keys: Vec<u64>,
     /// Row of each key without the [`PAIR_BIT`].
     index: IdMap<u32>,
@@ -74,6 +82,7 @@ impl Model {
             constrained,
             temperature,
             scale,
+            clusters: 0,
             keys: Vec::with_capacity(rows.len()),
             index: IdMap::default(),
             pairs: IdMap::default(),
@@ -128,6 +137,17 @@ impl Model {
         self.temperature = t;
     }
 
+    /// Checksum of the word-clusters file the model's features read
+    /// ([`super::clusters::Clusters::checksum`]), 0 when it reads none.
+    pub fn clusters_checksum(&self) -> u64 {
+        self.clusters
+    }
+
+    /// Records the clusters the model was trained with.
+    pub fn set_clusters_checksum(&mut self, checksum: u64) {
+        self.clusters = checksum;
+    }
+
     /// Number of features with weights.
     pub fn len(&self) -> usize {
         self.keys.len()
@@ -136,6 +156,17 @@ impl Model {
     /// True when no feature has a weight.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+
+    /// The weights as rows sorted by feature hash (what
+    /// [`Model::from_rows`] takes).
+    pub fn rows(&self) -> Vec<(u64, Vec<f32>)> {
+        let n = self.scheme.n_labels();
+        self.keys
+            .iter()
+            .enumerate()
+            .map(|(r, &k)| (k, self.weights[r * n..][..n].to_vec()))
+            .collect()
     }
 
     /// Adds the weights of `features` to `scores`.
@@ -187,6 +218,7 @@ impl Model {
         out.extend_from_slice(&[u8::from(self.constrained), 0]);
         out.extend_from_slice(&self.temperature.to_le_bytes());
         out.extend_from_slice(&self.scale.to_le_bytes());
+        out.extend_from_slice(&self.clusters.to_le_bytes());
         out.extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
         for (r, key) in self.keys.iter().enumerate() {
             let row = &self.weights[r * n..][..n];
@@ -216,7 +248,7 @@ impl Model {
         if bytes.is_empty() || !bytes.starts_with(&MAGIC[..bytes.len().min(MAGIC.len())]) {
             return Err(bad("not a kglink tagger model (bad magic bytes)".into()));
         }
-        if bytes.len() < HEADER + 8 {
+        if bytes.len() < HEADER_V1 + 8 {
             return Err(bad(format!(
                 "truncated: {} bytes, shorter than the {}-byte header",
                 bytes.len(),
@@ -226,13 +258,31 @@ impl Model {
         let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
         let f32_at = |i: usize| f32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
         let version = u32_at(8);
-        if version != FORMAT_VERSION {
+        let header = match version {
+            1 => HEADER_V1,
+            FORMAT_VERSION => HEADER,
+            _ => {
+                return Err(bad(format!(
+                    "format version {version}, this kglink reads versions 1 and {FORMAT_VERSION}"
+                )))
+            }
+        };
+        if bytes.len() < header + 8 {
             return Err(bad(format!(
-                "format version {version}, this kglink reads version {FORMAT_VERSION}"
+                "truncated: {} bytes, shorter than the {}-byte header",
+                bytes.len(),
+                header + 8
             )));
         }
         let features = u32_at(12);
-        if features != FEATURE_VERSION {
+        let clusters = if version == 1 {
+            0
+        } else {
+            u64::from_le_bytes(bytes[28..36].try_into().expect("8 bytes"))
+        };
+        // feature version 3 is version 4 without word clusters
+        let old_features = features == 3 && clusters == 0;
+        if features != FEATURE_VERSION && !old_features {
             return Err(bad(format!(
                 "trained with feature version {features}, this kglink extracts version {FEATURE_VERSION}: retrain the model"
             )));
@@ -260,7 +310,7 @@ impl Model {
                 "bad temperature {temperature} or scale {scale}"
             )));
         }
-        let rows = u32_at(28) as usize;
+        let rows = u32_at(header - 4) as usize;
         let body = &bytes[..bytes.len() - 8];
         let truncated = || {
             bad(format!(
@@ -273,6 +323,7 @@ impl Model {
             constrained,
             temperature,
             scale,
+            clusters,
             keys: Vec::with_capacity(rows.min(body.len() / 12)),
             index: IdMap::default(),
             pairs: IdMap::default(),
@@ -280,7 +331,7 @@ impl Model {
             weights: Vec::with_capacity(rows.min(body.len() / 12) * n),
         };
         model.index.reserve(rows.min(body.len() / 12));
-        let mut pos = HEADER;
+        let mut pos = header;
         let mut row = vec![0f32; n];
         for r in 0..rows {
             let head = body.get(pos..pos + 12).ok_or_else(truncated)?;

@@ -4,11 +4,13 @@
 
 use crate::{kglink, shared, stderr};
 use kglink::kb::Kb;
+use kglink::tagger::clusters::Clusters;
 use kglink::tagger::conll;
 use kglink::tagger::train::{self, TrainOptions};
 use kglink::tagger::{NerLabel, TaggedSpan, Tagger};
 use kglink::text;
 use std::path::Path;
+use std::sync::Arc;
 
 fn tag<'a>(tagger: &Tagger, text: &'a str) -> Vec<(&'a str, NerLabel)> {
     let kb = Kb::bundled().unwrap();
@@ -149,6 +151,76 @@ fn training_is_deterministic_for_a_seed() {
             ("Porto", NerLabel::Loc)
         ]
     );
+}
+
+/// Word clusters over the words of [`tiny_conll`] (paths invented).
+fn tiny_clusters(variant: &str) -> Arc<Clusters> {
+    let mut text = format!("# tiny clusters {variant}\n");
+    for (i, w) in [
+        "Anna", "Berg", "Tomas", "Lind", "Maria", "Costa", "Vexa", "Norlam", "Quintor", "Oslo",
+        "Porto", "Lyon", "joined", "in",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let group = match i {
+            0..=5 => "00",
+            6..=8 => "01",
+            9..=11 => "10",
+            _ => "11",
+        };
+        text.push_str(&format!("{group}{:02b}\t{w}\t{}\n", i % 4, 10 + i));
+    }
+    Arc::new(Clusters::parse(text.as_bytes()).unwrap())
+}
+
+#[test]
+fn training_with_clusters_is_deterministic_and_other_clusters_are_refused() {
+    let kb = Kb::bundled().unwrap();
+    let docs = conll::parse(&tiny_conll(), Path::new("tiny.conll")).unwrap();
+    let clusters = tiny_clusters("a");
+    let opts = TrainOptions {
+        epochs: 3,
+        seed: 5,
+        clusters: Some(clusters.clone()),
+        ..TrainOptions::default()
+    };
+    let run = || train::train(kb, &docs, &docs, &opts, &mut |_| {});
+    let (a, b) = (run(), run());
+    let bytes = a.tagger.to_bytes();
+    assert_eq!(bytes, b.tagger.to_bytes());
+    assert_eq!(a.tagger.model().clusters_checksum(), clusters.checksum());
+    // the mean of one run is that run
+    let one = train::average(kb, std::slice::from_ref(&a.tagger), &docs, &opts);
+    let text = "Maria Costa joined Norlam in Lyon .";
+    assert_eq!(tag(&one, text), tag(&a.tagger, text));
+    // the checksum travels in the header: the right clusters load ...
+    let model = || kglink::tagger::model::Model::from_bytes(&bytes).unwrap();
+    let back = Tagger::with_clusters(model(), Some(clusters.clone())).unwrap();
+    assert_eq!(back.to_bytes(), bytes);
+    let text = "Tomas Lind joined Vexa in Porto .";
+    assert_eq!(tag(&back, text), tag(&a.tagger, text));
+    // ... other clusters, or none, are refused with a clear error
+    let other = Tagger::with_clusters(model(), Some(tiny_clusters("b"))).unwrap_err();
+    let msg = other.to_string();
+    assert!(
+        msg.contains("trained with word clusters of checksum")
+            && msg.contains(&format!("{:016x}", clusters.checksum())),
+        "{msg}"
+    );
+    let none = Tagger::with_clusters(model(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(none.contains("none were given"), "{none}");
+    // from_bytes offers the bundled clusters, which are not these
+    let bundled = Tagger::from_bytes(&bytes).unwrap_err().to_string();
+    assert!(bundled.contains("checksum"), "{bundled}");
+    // a model trained without clusters ignores the clusters it is given
+    let plain = train::train(kb, &docs, &docs, &TrainOptions::default(), &mut |_| {});
+    let plain_bytes = plain.tagger.to_bytes();
+    let m = kglink::tagger::model::Model::from_bytes(&plain_bytes).unwrap();
+    assert_eq!(m.clusters_checksum(), 0);
+    assert!(Tagger::with_clusters(m, Some(clusters)).is_ok());
 }
 
 #[test]
@@ -300,4 +372,105 @@ fn bundled_model_scores_on_conll_dev() {
     let f1 = scores.overall.f1();
     eprintln!("bundled tagger on CoNLL-2003 dev: F1 {f1:.4}");
     assert!(f1 >= 0.90, "{scores:?}");
+}
+
+#[test]
+fn heldout_fold_of_conll_train_is_scored_apart() {
+    let Some(path) = shared("eval/train/conll2003-eng.train") else {
+        return;
+    };
+    let docs = conll::read_file(&path).unwrap();
+    let (train_docs, fold) = conll::split_heldout(docs.clone(), conll::HELDOUT_EVERY);
+    assert_eq!((train_docs.len(), fold.len()), (852, 94));
+    assert_eq!(fold[0], docs[9]);
+    assert!(fold.iter().all(|d| !train_docs.contains(d)));
+    let kb = Kb::bundled().unwrap();
+    let scores = train::evaluate(Tagger::bundled().unwrap(), kb, &fold);
+    eprintln!(
+        "bundled tagger on the held-out fold: F1 {:.4}",
+        scores.overall.f1()
+    );
+    assert!(scores.overall.f1() >= 0.90, "{scores:?}");
+    // kglink eval reports the fold beside the gold files, per type
+    let o = kglink(
+        &["eval", "--by-type", "--heldout", path.to_str().unwrap()],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("conll2003-eng.train (held-out fold)")
+                && l.split_whitespace().nth(3) == Some("94")),
+        "{out}"
+    );
+    for ty in ["PER", "ORG", "LOC"] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with("conll2003-eng.train (held-out fold)") && l.contains(ty)),
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn bundled_clusters_match_the_bundled_model() {
+    let tagger = Tagger::bundled().unwrap();
+    let clusters = tagger.clusters().expect("the bundled model reads clusters");
+    assert_eq!(tagger.model().clusters_checksum(), clusters.checksum());
+    assert!(clusters.len() > 10_000);
+    // capitals and title case share a cluster path lookup
+    assert!(clusters.get("Japan").is_some());
+}
+
+#[test]
+fn train_clusters_command_writes_the_same_file_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("news.jsonl");
+    let mut lines = String::new();
+    for (i, (day, city)) in [
+        ("Monday", "Paris"),
+        ("Tuesday", "London"),
+        ("Friday", "Berlin"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        for _ in 0..3 {
+            lines.push_str(&format!(
+                "{{\"id\": \"{i}\", \"text\": \"Officials met on {day} in {city}. Talks in {city} ended on {day}.\"}}\n"
+            ));
+        }
+    }
+    std::fs::write(&corpus, lines).unwrap();
+    let conll = dir.path().join("tiny.conll");
+    std::fs::write(&conll, tiny_conll()).unwrap();
+    let mut files = Vec::new();
+    for name in ["a.tsv", "b.tsv"] {
+        let out = dir.path().join(name);
+        let o = kglink(
+            &[
+                "train",
+                "clusters",
+                "--corpus",
+                corpus.to_str().unwrap(),
+                "--conll",
+                conll.to_str().unwrap(),
+                "--min-count",
+                "2",
+                "--depth",
+                "3",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stderr(&o).contains("checksum"), "{}", stderr(&o));
+        files.push(std::fs::read(&out).unwrap());
+    }
+    assert_eq!(files[0], files[1]);
+    let c = Clusters::parse(&files[0]).unwrap();
+    assert_eq!(c.depth(), 3);
+    assert!(c.get("Monday").is_some() && c.get("Vexa").is_some());
 }
