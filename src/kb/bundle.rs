@@ -1435,7 +1435,13 @@ pub fn bundle<'a>(
     orgs.push_str("qid\tname\tkind\tcountry\taliases\tacronyms\tdescription\tprior\n");
     let mut locs = head(FILES[2]);
     locs.push_str("qid\tname\tcountry\tkind\taliases\tprior\tdemonyms\n");
-    for r in records.values() {
+    // administrative regions are left out: on sports pages their names are
+    // mostly teams ("Essex", "Surrey" for county cricket clubs), and the
+    // regions news names most are in the hand-kept places.tsv
+    for r in records
+        .values()
+        .filter(|r| !(r.etype == EntityType::Loc && r.kind == "region"))
+    {
         let desc = cell(r.description.as_deref().unwrap_or(""));
         let country = r.country.as_deref().unwrap_or("");
         match r.etype {
