@@ -415,8 +415,9 @@ fn bare_family_name(kb: &Kb, text: &str, s: &Span) -> bool {
         })
 }
 
-/// A person's name the tagger found with a courtesy title in front ("Mr.
-/// Maliki") starts after the title: the title is not part of the name.
+/// A person's name the tagger found with a courtesy title or a title of office
+/// in front ("Mr. Maliki", "Chairman Kim Jong-un") starts after the title: the
+/// title is not part of the name.
 fn without_personal_title(text: &str, tokens: &[Token], t: TaggedSpan) -> TaggedSpan {
     if t.label.entity_type() != Some(EntityType::Per) {
         return t;
@@ -425,7 +426,12 @@ fn without_personal_title(text: &str, tokens: &[Token], t: TaggedSpan) -> Tagged
     let Some(first) = tokens.get(i).filter(|x| x.start == t.start) else {
         return t;
     };
-    if !contains(lexicon::PERSONAL_TITLES, first.text(text)) {
+    // "Mr", and the titles of offices ("Chairman Kim Jong-un"), not those of
+    // kings and popes, which news annotation keeps with the name
+    let w = first.text(text);
+    let title = contains(lexicon::PERSONAL_TITLES, w)
+        || (contains(lexicon::TITLES, w) && !contains(lexicon::ROYAL_TITLES, w));
+    if !title || tokens.get(i + 1).is_none_or(|x| x.start >= t.end) {
         return t;
     }
     // the name goes on after the title (and its dot)

@@ -1225,7 +1225,7 @@ mod tests {
         let mof = opened.by_qid("Q1322605").unwrap();
         assert_eq!(opened.generic_candidates("finance ministry"), [mof]);
         assert_eq!(
-            opened.teams_by_name("Newcastle"),
+            opened.teams_by_name("newcastle"),
             opened.by_qid("Q18716").into_iter().collect::<Vec<_>>()
         );
         let idx = DiskIndex::open(&p).unwrap();
