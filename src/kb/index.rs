@@ -11,7 +11,7 @@ use crate::text::name_key;
 use std::sync::Arc;
 
 /// How many of a name's entities recognition and linking consider.
-pub const MAX_CANDIDATES: usize = 32;
+pub const MAX_CANDIDATES: usize = 16;
 
 /// A name found in a text: byte span and the key's postings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -238,8 +238,29 @@ impl std::fmt::Debug for Kb {
 /// Entities decoded from an index file, kept while they are used: a few
 /// thousand per shard, a shard emptied when full.
 struct EntityCache {
-    shards: Vec<Mutex<HashMap<EntityId, Arc<KbEntity>>>>,
+    shards: Vec<Mutex<HashMap<EntityId, Arc<KbEntity>, BuildIdHasher>>>,
 }
+
+/// Entity ids are dense integers chosen by the KB, not by the text: they need
+/// no hash that resists flooding, only one that spreads them (a multiply).
+#[derive(Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type BuildIdHasher = std::hash::BuildHasherDefault<IdHasher>;
 
 const CACHE_SHARDS: usize = 16;
 const CACHE_PER_SHARD: usize = 4096;

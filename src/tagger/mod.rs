@@ -10,7 +10,7 @@
 //! sentence by sentence with Viterbi ([`viterbi`]) under the scheme's
 //! well-formedness constraints, after which a name found several times in a
 //! text takes one type at all its mentions (majority by score,
-//! [`consistent_types`]). The weights are an averaged structured
+//! `consistent_types`). The weights are an averaged structured
 //! perceptron, trained on CoNLL-2003 files with `kglink train ner`
 //! ([`train::train`], several seeds averaged by [`train::average`]); the model
 //! trained on the English CoNLL-2003 training set (without its held-out fold)

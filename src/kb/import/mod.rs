@@ -182,7 +182,7 @@ pub struct ImportStats {
 
 /// A reader over a file, decompressed when its name ends in `.gz` or `.bz2`;
 /// `-` is standard input. Lines longer than
-/// [`DEFAULT_MAX_LINE`](crate::guard::lines::DEFAULT_MAX_LINE) fail.
+/// [`crate::guard::lines::DEFAULT_MAX_LINE`] fail.
 pub fn open(path: &Path) -> Result<Box<dyn BufRead>> {
     if path == Path::new("-") {
         return Ok(Box::new(BufReader::with_capacity(
