@@ -194,7 +194,7 @@ impl Sport {
 pub fn short_forms(name: &str) -> Vec<String> {
     let mut words: Vec<&str> = name.split_whitespace().collect();
     let mut stripped = false;
-    let club = |w: &str| CLUB_WORDS.contains(&w.to_lowercase().as_str());
+    let club = |w: &str| CLUB_WORDS.contains(&w.to_lowercase().as_str()) || club_initials(w);
     loop {
         let before = words.len();
         if words.len() > 1 && club(words[words.len() - 1]) {
@@ -213,6 +213,18 @@ pub fn short_forms(name: &str) -> Vec<String> {
     } else {
         Vec::new()
     }
+}
+
+/// Whether a word of a team's name is the initials of a club form ("O.G.C.",
+/// "PSV", "VfB"): two to five letters, at least two of them capitals and at
+/// most one not.
+fn club_initials(w: &str) -> bool {
+    let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+    let upper = letters.iter().filter(|c| c.is_uppercase()).count();
+    w.chars().all(|c| c.is_alphabetic() || c == '.')
+        && (2..=5).contains(&letters.len())
+        && upper >= 2
+        && letters.len() - upper <= 1
 }
 
 /// Whether a team's name is that of a side other than the first team.
@@ -277,8 +289,9 @@ pub const ALIAS_TIER: char = '\u{1}';
 
 /// The team that `surface` (or, for a place the linker settled, that place's
 /// label `place_label`) stands for on a page about `sport`: the one team of
-/// that sport with the short name, or, when the sport is not known, the one
-/// team with it at all. Short names from labels come first; those from
+/// that sport with the short name (failing that, the one team whose sport the
+/// KB does not say), or, when the page's sport is not known, the one team with
+/// it at all. Short names from labels come first; those from
 /// aliases (former names) only when no label gives one.
 pub fn team_by_short_name(
     kb: &Kb,
@@ -295,7 +308,19 @@ pub fn team_by_short_name(
         teams.sort_unstable();
         teams.dedup();
         if let Some(sport) = sport {
-            teams.retain(|&t| Sport::of_entity(&kb.entity(t)).is_none_or(|s| s == sport));
+            // teams of that sport; failing those, teams whose sport the KB
+            // does not say
+            let of = |t: &EntityId| Sport::of_entity(&kb.entity(*t));
+            let same: Vec<EntityId> = teams
+                .iter()
+                .copied()
+                .filter(|t| of(t) == Some(sport))
+                .collect();
+            teams = if same.is_empty() {
+                teams.into_iter().filter(|t| of(t).is_none()).collect()
+            } else {
+                same
+            };
         }
         match teams.as_slice() {
             [] => continue,
@@ -360,6 +385,10 @@ mod tests {
             ["Leicestershire"]
         );
         assert_eq!(short_forms("England cricket team"), ["England"]);
+        // initials of a club form
+        assert_eq!(short_forms("O.G.C. Nice"), ["Nice"]);
+        assert_eq!(short_forms("PSV Eindhoven"), ["Eindhoven"]);
+        assert_eq!(short_forms("VfB Stuttgart"), ["Stuttgart"]);
     }
 
     #[test]
