@@ -82,6 +82,9 @@ pub enum Sport {
     AmericanFootball,
     /// Rugby union and league.
     Rugby,
+    /// A sport of national sides the KB has no teams of (tennis, cycling,
+    /// golf, athletics): a page about it names no team the KB knows.
+    Other,
 }
 
 /// Words of a team's own name or description that give its sport, the more
@@ -145,6 +148,12 @@ const TEXT_SPORT_WORDS: &[(&str, Sport)] = &[
     ("rugby", Sport::Rugby),
     ("scrum", Sport::Rugby),
     ("fly-half", Sport::Rugby),
+    ("tries", Sport::Rugby),
+    ("tennis", Sport::Other),
+    ("cycling", Sport::Other),
+    ("cyclist", Sport::Other),
+    ("golf", Sport::Other),
+    ("athletics", Sport::Other),
 ];
 
 impl Sport {
@@ -291,7 +300,7 @@ pub const ALIAS_TIER: char = '\u{1}';
 /// label `place_label`) stands for on a page about `sport`: the one team of
 /// that sport with the short name (failing that, the one team whose sport the
 /// KB does not say), or, when the page's sport is not known, the one team with
-/// it at all. Short names from labels come first; those from
+/// it at all, unless the name is a country's. Short names from labels come first; those from
 /// aliases (former names) only when no label gives one.
 pub fn team_by_short_name(
     kb: &Kb,
@@ -299,6 +308,16 @@ pub fn team_by_short_name(
     place_label: Option<&str>,
     sport: Option<Sport>,
 ) -> Option<EntityId> {
+    // a country's name is a national side of every sport: the page's sport
+    // must say which
+    if sport.is_none()
+        && kb
+            .lookup(surface)
+            .iter()
+            .any(|c| kb.etype(c.0) == EntityType::Country)
+    {
+        return None;
+    }
     let names = std::iter::once(surface).chain(place_label);
     for tier in ["".to_string(), ALIAS_TIER.to_string()] {
         let mut teams: Vec<EntityId> = names
@@ -471,6 +490,9 @@ mod tests {
             Some("Q268736")
         );
         assert_eq!(team("Australia", Some(Sport::Rugby)), None);
+        // a country's name with no sport: a side of which sport?
+        assert_eq!(team("Australia", None), None);
+        assert_eq!(team("Australia", Some(Sport::Other)), None);
         // the leading words of a name, when they are a place
         assert_eq!(team("Blackburn", None).as_deref(), Some("Q19446"));
         assert_eq!(team("Rovers", None), None);
