@@ -179,8 +179,11 @@ impl Sport {
     ) -> Option<Sport> {
         let mut votes: BTreeMap<Sport, u32> = BTreeMap::new();
         for w in words {
-            let w = w.to_lowercase();
-            if let Some(&(_, s)) = TEXT_SPORT_WORDS.iter().find(|(x, _)| *x == w) {
+            // the words are ASCII: no lower-cased copy of every token
+            if let Some(&(_, s)) = TEXT_SPORT_WORDS
+                .iter()
+                .find(|(x, _)| x.eq_ignore_ascii_case(w))
+            {
                 *votes.entry(s).or_default() += 1;
             }
         }

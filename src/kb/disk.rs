@@ -1040,9 +1040,15 @@ impl DiskIndex {
         let Ok(Some(off)) = self.guarded(what, || map.get(key)) else {
             return Vec::new();
         };
+        self.ids_at(S_LISTS, off as usize)
+    }
+
+    /// The `count (LEB128) · entities (u32)` list at `off` in section
+    /// `section`; empty when it is damaged.
+    fn ids_at(&self, section: usize, off: usize) -> Vec<EntityId> {
         let mut r = Reader {
-            b: self.section(S_LISTS),
-            p: off as usize,
+            b: self.section(section),
+            p: off,
         };
         let n = self.entities;
         r.len()
@@ -1067,21 +1073,10 @@ impl DiskIndex {
 
     /// The people who ever held position `p`.
     pub fn holders(&self, p: usize) -> Vec<EntityId> {
-        let Some(&off) = self.holder_offsets.get(p) else {
-            return Vec::new();
-        };
-        let mut r = Reader {
-            b: self.section(S_HOLDERS),
-            p: off,
-        };
-        let n = self.entities;
-        r.len()
-            .and_then(|k| {
-                (0..k)
-                    .map(|_| r.u32().filter(|&v| u64::from(v) < n))
-                    .collect::<Option<Vec<_>>>()
-            })
-            .unwrap_or_default()
+        match self.holder_offsets.get(p) {
+            Some(&off) => self.ids_at(S_HOLDERS, off),
+            None => Vec::new(),
+        }
     }
 
     /// Entities per type.
