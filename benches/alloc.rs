@@ -72,7 +72,7 @@ fn main() {
         .lines()
         .take(limit)
         .map(|l| {
-            let a = kglink::input::parse_record(l).expect("corpus records parse");
+            let a = kglink::ingest::input::parse_record(l).expect("corpus records parse");
             (a.text, a.date)
         })
         .collect();

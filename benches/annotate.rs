@@ -4,7 +4,7 @@
 //! Reports, for one thread, the median over rounds of words/s and articles/s for
 //! (a) the baseline, tokenization alone, (b) full annotation (recognition and
 //! linking), and (c) the statistical tagger alone (tokenization, features and
-//! decoding, [`kglink::tagger::Tagger::tag`]), and their ratios — all measured in
+//! decoding, [`kglink::recognize::tagger::Tagger::tag`]), and their ratios — all measured in
 //! this run, so machine noise cancels out. Every round checks its answer (the
 //! number of entities found must be the same each round and non-zero).
 //!
@@ -17,7 +17,7 @@
 
 use kglink::annotate::Annotator;
 use kglink::kb::Kb;
-use kglink::tagger::Tagger;
+use kglink::recognize::tagger::Tagger;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -46,7 +46,7 @@ fn main() {
         .lines()
         .take(limit)
         .map(|l| {
-            let a = kglink::input::parse_record(l).expect("corpus records parse");
+            let a = kglink::ingest::input::parse_record(l).expect("corpus records parse");
             (a.text, a.date)
         })
         .collect();

@@ -8,7 +8,7 @@
 //!    baseline in the same run, one request at a time. Reports the median URLs/s
 //!    of each and their ratio; every round checks that all pages came back in
 //!    list order.
-//! 2. **Extract**: the median time of [`kglink::html::extract`] on the example
+//! 2. **Extract**: the median time of [`kglink::ingest::html::extract`] on the example
 //!    page, and on the same article inside a heavy page (300 navigation links,
 //!    60 sidebar teasers, 60 KB of inline script: about 85 KB, like a news
 //!    site's), against, as the baseline, annotating the extracted text
@@ -125,9 +125,9 @@ fn main() {
 
     let kb = kglink::kb::Kb::bundled().expect("bundled KB");
     let annotator = kglink::annotate::Annotator::new(kb);
-    let page = kglink::html::extract(&html, None).expect("example page extracts");
+    let page = kglink::ingest::html::extract(&html, None).expect("example page extracts");
     let heavy = heavy_page(&html);
-    let heavy_page = kglink::html::extract(&heavy, None).expect("heavy page extracts");
+    let heavy_page = kglink::ingest::html::extract(&heavy, None).expect("heavy page extracts");
     assert_eq!(
         heavy_page.text, page.text,
         "the heavy page's article differs"
@@ -143,10 +143,14 @@ fn main() {
     let (mut small, mut big, mut annotate) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
         small.push(time(&|| {
-            std::hint::black_box(kglink::html::extract(std::hint::black_box(&html), None).ok());
+            std::hint::black_box(
+                kglink::ingest::html::extract(std::hint::black_box(&html), None).ok(),
+            );
         }));
         big.push(time(&|| {
-            std::hint::black_box(kglink::html::extract(std::hint::black_box(&heavy), None).ok());
+            std::hint::black_box(
+                kglink::ingest::html::extract(std::hint::black_box(&heavy), None).ok(),
+            );
         }));
         annotate.push(time(&|| {
             std::hint::black_box(annotator.links(std::hint::black_box(&page.text), None));

@@ -52,7 +52,7 @@ fn corpus() -> Option<Vec<(String, Option<String>)>> {
     let data = std::fs::read_to_string(&path).ok()?;
     Some(
         data.lines()
-            .filter_map(|l| kglink::input::parse_record(l).ok())
+            .filter_map(|l| kglink::ingest::input::parse_record(l).ok())
             .map(|a| (a.text, a.date))
             .collect(),
     )

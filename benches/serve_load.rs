@@ -333,7 +333,7 @@ fn build_store(corpus: &Path, limit: usize, dir: &Path, nq: &Path) -> (usize, St
     let mut n = 0;
     let mut sample = String::new();
     for line in data.lines().take(limit) {
-        let a = kglink::input::parse_record(line).expect("corpus record");
+        let a = kglink::ingest::input::parse_record(line).expect("corpus record");
         let links = annotator.links(&a.text, a.date.as_deref());
         let date = a.date.as_deref().and_then(PartialDate::parse);
         let rel = kglink::relate::relate_text(kb, &a.text, &links, date);

@@ -7,10 +7,10 @@
 use crate::kb::{Kb, PartialDate};
 use crate::link::{self, LOCAL_PREFIX};
 use crate::model::{EntityType, Link, Target};
+use crate::rdf::vocab;
 use crate::recognize;
-use crate::tagger::Tagger;
+use crate::recognize::tagger::Tagger;
 use crate::text::CharIndex;
-use crate::vocab;
 use serde::Serialize;
 
 /// One entity mention as `kglink annotate` prints it.

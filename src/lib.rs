@@ -23,32 +23,22 @@
 //! # Ok::<(), kglink::error::Error>(())
 //! ```
 
-pub mod abbrev;
-pub mod address;
 pub mod annotate;
-pub mod clubs;
-pub mod company;
+pub mod cues;
 pub mod error;
 pub mod eval;
 pub mod guard;
-pub mod html;
 pub mod ingest;
-pub mod input;
 pub mod kb;
-pub mod lexicon;
 pub mod link;
-pub mod maintenance;
 pub mod model;
 pub mod query;
 pub mod rdf;
 pub mod recognize;
 pub mod relate;
 pub mod server;
-pub mod sports;
 pub mod store;
-pub mod tagger;
 pub mod text;
-pub mod vocab;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));

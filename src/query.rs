@@ -5,8 +5,8 @@
 use crate::embedded::SAVED_QUERIES;
 use crate::error::{Error, Result};
 use crate::guard::NestingLimits;
+use crate::rdf::vocab;
 use crate::store::Store;
-use crate::vocab;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{Literal, NamedNode, Term, Variable};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};

@@ -4,8 +4,8 @@
 //! any, of the form `YYYY-MM-DD`.
 #![no_main]
 
-use kglink::html;
-use kglink::input::{self, InputFormat};
+use kglink::ingest::html;
+use kglink::ingest::input::{self, InputFormat};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

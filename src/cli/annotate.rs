@@ -4,7 +4,7 @@ use super::KbArgs;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use kglink::annotate::{to_entities, Annotator};
-use kglink::input::{self, InputFormat};
+use kglink::ingest::input::{self, InputFormat};
 use kglink::kb::Kb;
 use serde_json::json;
 use std::io::Write;

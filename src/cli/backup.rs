@@ -19,7 +19,7 @@ pub fn run_backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("an in-memory store cannot be backed up (use `kglink dump`)");
     }
     let store = args.store.open()?;
-    kglink::maintenance::backup(&store, &args.dir)?;
+    kglink::store::maintenance::backup(&store, &args.dir)?;
     eprintln!(
         "backed up {} to {}",
         args.store.store.display(),
@@ -41,7 +41,7 @@ pub fn run_restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
     if args.store.memory {
         anyhow::bail!("restore needs an on-disk store: --store DIR");
     }
-    kglink::maintenance::restore(&args.backup, &args.store.store)?;
+    kglink::store::maintenance::restore(&args.backup, &args.store.store)?;
     eprintln!(
         "restored {} into {}",
         args.backup.display(),

@@ -24,14 +24,14 @@ pub fn run_dump(args: DumpArgs) -> anyhow::Result<ExitCode> {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("cannot create {}", path.display()))?;
             let mut w = std::io::BufWriter::new(file);
-            let n = kglink::maintenance::dump(&store, &mut w)?;
+            let n = kglink::store::maintenance::dump(&store, &mut w)?;
             w.flush()?;
             n
         }
         None => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
-            let n = kglink::maintenance::dump(&store, &mut w)?;
+            let n = kglink::store::maintenance::dump(&store, &mut w)?;
             w.flush()?;
             n
         }
@@ -55,7 +55,7 @@ pub fn run_load(args: LoadArgs) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     for f in &args.files {
         let result = if f.as_os_str() == "-" {
-            kglink::maintenance::load(
+            kglink::store::maintenance::load(
                 &store,
                 std::path::Path::new("<stdin>"),
                 RdfFormat::NQuads,
@@ -70,7 +70,12 @@ pub fn run_load(args: LoadArgs) -> anyhow::Result<ExitCode> {
             std::fs::File::open(f)
                 .map_err(|e| kglink::error::Error::io(f, e))
                 .and_then(|file| {
-                    kglink::maintenance::load(&store, f, format, std::io::BufReader::new(file))
+                    kglink::store::maintenance::load(
+                        &store,
+                        f,
+                        format,
+                        std::io::BufReader::new(file),
+                    )
                 })
         };
         match result {

@@ -4,9 +4,9 @@ use super::KbArgs;
 use clap::{Args, ValueEnum};
 use kglink::annotate::Annotator;
 use kglink::eval::{self, EvalOptions, Report};
-use kglink::tagger::clusters::Clusters;
-use kglink::tagger::model::Model;
-use kglink::tagger::Tagger;
+use kglink::recognize::tagger::clusters::Clusters;
+use kglink::recognize::tagger::model::Model;
+use kglink::recognize::tagger::Tagger;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -86,9 +86,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(path) = &args.heldout {
-        let docs = kglink::tagger::conll::read_file(path)?;
-        let (_, fold) =
-            kglink::tagger::conll::split_heldout(docs, kglink::tagger::conll::HELDOUT_EVERY);
+        let docs = kglink::recognize::tagger::conll::read_file(path)?;
+        let (_, fold) = kglink::recognize::tagger::conll::split_heldout(
+            docs,
+            kglink::recognize::tagger::conll::HELDOUT_EVERY,
+        );
         let name = format!(
             "{} (held-out fold)",
             path.file_name().map_or_else(

@@ -7,9 +7,9 @@
 use super::{progress, KbArgs, StoreArgs};
 use clap::Args;
 use kglink::ingest::fetch::FetchArgs;
+use kglink::ingest::input::InputFormat;
 use kglink::ingest::remote::{Auth, Protocol, RemoteOptions, RemoteSink};
 use kglink::ingest::{self, local::LocalSink, nquads::NQuadsSink, Shard, Sink};
-use kglink::input::InputFormat;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -16,7 +16,7 @@ pub struct StatsArgs {
 pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
     let store = args.store.open()?;
     let dir = (!args.store.memory).then_some(args.store.store.as_path());
-    let s = kglink::maintenance::stats(&store, dir)?;
+    let s = kglink::store::maintenance::stats(&store, dir)?;
     if args.format == "json" {
         println!("{}", serde_json::to_string_pretty(&s)?);
     } else {

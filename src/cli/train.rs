@@ -5,10 +5,10 @@
 use super::KbArgs;
 use clap::{Args, Subcommand, ValueEnum};
 use kglink::error::Error;
-use kglink::tagger::clusters::{self, ClusterOptions, Clusters};
-use kglink::tagger::conll;
-use kglink::tagger::scheme::Scheme;
-use kglink::tagger::train::{self, Counts, Event, TrainOptions};
+use kglink::recognize::tagger::clusters::{self, ClusterOptions, Clusters};
+use kglink::recognize::tagger::conll;
+use kglink::recognize::tagger::scheme::Scheme;
+use kglink::recognize::tagger::train::{self, Counts, Event, TrainOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;

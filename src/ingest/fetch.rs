@@ -16,7 +16,7 @@
 //! - at most [`FetchOptions::max_redirects`] redirects, only to `http(s)`
 //!   URLs, loops refused;
 //! - a content-type check: `text/html` and `application/xhtml+xml` go to
-//!   [`crate::html::extract`], `text/plain` is the article text, no type at
+//!   [`crate::ingest::html::extract`], `text/plain` is the article text, no type at
 //!   all is sniffed, any other type is a failure naming it;
 //! - a descriptive `User-Agent` ([`user_agent`]).
 //!
@@ -31,8 +31,8 @@
 //! between being read from the list and being handed on.
 
 use crate::error::{Error, Result};
+use crate::ingest::input::{self, InputFormat, Item};
 use crate::ingest::Shard;
-use crate::input::{self, InputFormat, Item};
 use crate::model::Article;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read};
@@ -703,10 +703,10 @@ fn read_page(
             _ => format!("binary data (NUL byte at byte offset {i})"),
         });
     }
-    let text = crate::html::decode(body, content_type, kind == Kind::Html)?;
+    let text = crate::ingest::html::decode(body, content_type, kind == Kind::Html)?;
     match kind {
         Kind::Html => {
-            let page = crate::html::extract(&text, Some(url))?;
+            let page = crate::ingest::html::extract(&text, Some(url))?;
             Ok(Article {
                 id: url.to_string(),
                 title: page.title,

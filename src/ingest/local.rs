@@ -17,8 +17,8 @@
 
 use super::sink::{Prepared, Sink};
 use crate::error::Result;
+use crate::rdf::vocab::KGL_CONTENT_HASH;
 use crate::store::{PutOutcome, Store};
-use crate::vocab::KGL_CONTENT_HASH;
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Term};
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};

@@ -15,6 +15,8 @@
 //!   with its location; the rest of the batch goes on.
 
 pub mod fetch;
+pub mod html;
+pub mod input;
 pub mod local;
 pub mod nquads;
 pub mod pipeline;

@@ -7,7 +7,7 @@ use super::sink::{Prepared, Sink};
 use super::source;
 use crate::annotate::Annotator;
 use crate::error::Result;
-use crate::input::{FetchOptions, InputFormat, Item};
+use crate::ingest::input::{FetchOptions, InputFormat, Item};
 use crate::kb::{Kb, PartialDate};
 use crate::model::Article;
 use crate::rdf;

@@ -14,8 +14,8 @@
 
 use super::sink::{Prepared, Sink};
 use crate::error::{error_chain, Error, Result};
+use crate::rdf::vocab::KGL_CONTENT_HASH;
 use crate::store::PutOutcome;
-use crate::vocab::KGL_CONTENT_HASH;
 use oxigraph::model::{Quad, Triple};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -262,9 +262,9 @@ impl RemoteSink {
         Ok(status)
     }
 
-    /// Writes the KB graph ([`crate::vocab::KB_GRAPH`]) whole.
+    /// Writes the KB graph ([`crate::rdf::vocab::KB_GRAPH`]) whole.
     pub fn put_kb(&self, quads: &[Quad]) -> Result<()> {
-        self.put_graph(crate::vocab::KB_GRAPH, quads)
+        self.put_graph(crate::rdf::vocab::KB_GRAPH, quads)
             .map(|_| ())
             .map_err(Error::Store)
     }

@@ -2,7 +2,7 @@
 //! input, read in order by one thread and handed on as [`Item`]s.
 
 use crate::error::Error;
-use crate::input::{self, FetchOptions, InputFormat, Item};
+use crate::ingest::input::{self, FetchOptions, InputFormat, Item};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 

@@ -15,8 +15,8 @@
 //! files can be checked against a fresh conversion.
 
 use super::{AliasKind, Kb, KbEntity};
+use crate::cues;
 use crate::error::{Error, Result};
-use crate::lexicon;
 use crate::model::EntityType;
 use crate::text::{fold_diacritics, name_key};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -891,8 +891,7 @@ fn clean_alias(a: &str) -> Option<String> {
         return None;
     }
     if !a.contains(' ')
-        && (lexicon::contains(lexicon::NOT_NAMES, a)
-            || lexicon::contains(lexicon::AMBIGUOUS_LOWER, a))
+        && (cues::contains(cues::NOT_NAMES, a) || cues::contains(cues::AMBIGUOUS_LOWER, a))
     {
         return None;
     }
@@ -1282,19 +1281,19 @@ pub fn bundle<'a>(
     }
     let lexicon_word = |w: &str| {
         [
-            lexicon::NOT_NAMES,
-            lexicon::AMBIGUOUS_LOWER,
-            lexicon::TITLES,
-            lexicon::ROYAL_TITLES,
-            lexicon::PERSONAL_TITLES,
-            lexicon::ORG_KEYWORDS,
-            lexicon::LOC_KEYWORDS,
-            lexicon::MISC_KEYWORDS,
-            lexicon::MONTHS,
-            lexicon::GIVEN_NAMES,
+            cues::NOT_NAMES,
+            cues::AMBIGUOUS_LOWER,
+            cues::TITLES,
+            cues::ROYAL_TITLES,
+            cues::PERSONAL_TITLES,
+            cues::ORG_KEYWORDS,
+            cues::LOC_KEYWORDS,
+            cues::MISC_KEYWORDS,
+            cues::MONTHS,
+            cues::GIVEN_NAMES,
         ]
         .iter()
-        .any(|l| lexicon::contains(l, w))
+        .any(|l| cues::contains(l, w))
     };
     records.retain(|_, r| {
         if r.label.contains(' ') {

@@ -436,7 +436,7 @@ pub fn index_bytes(entities: &[KbEntity], positions: &[Position]) -> Result<(Vec
     let generic = generic.into_inner().map_err(fst_error)?;
 
     let mut clubs = fst::MapBuilder::memory();
-    for (k, v) in crate::clubs::teams_by_short_name(entities) {
+    for (k, v) in crate::link::clubs::teams_by_short_name(entities) {
         clubs
             .insert(k.as_bytes(), lists.len() as u64)
             .map_err(fst_error)?;
@@ -1061,7 +1061,7 @@ impl DiskIndex {
     }
 
     /// The sports teams a short name (normalized) may stand for ("newcastle",
-    /// "australia"; see [`crate::clubs`]).
+    /// "australia"; see [`crate::link::clubs`]).
     pub fn teams(&self, key: &str) -> Vec<EntityId> {
         self.list(&self.clubs, "teams", key)
     }

@@ -138,7 +138,7 @@ impl AliasIndex {
 
     pub(super) fn is_given_name(&self, word: &str) -> bool {
         let key = name_key(word);
-        self.disk.is_given_name(&key) || crate::lexicon::GIVEN_NAMES.contains(&key.as_str())
+        self.disk.is_given_name(&key) || crate::cues::GIVEN_NAMES.contains(&key.as_str())
     }
 }
 

@@ -451,8 +451,8 @@ impl Kb {
     }
 
     /// The sports teams a short name (a key of [`crate::text::name_key`], with
-    /// [`crate::clubs::ALIAS_TIER`] for names from aliases) may stand for
-    /// ("newcastle", "australia"; see [`crate::clubs`]).
+    /// [`crate::link::clubs::ALIAS_TIER`] for names from aliases) may stand for
+    /// ("newcastle", "australia"; see [`crate::link::clubs`]).
     pub fn teams_by_name(&self, key: &str) -> Vec<EntityId> {
         self.disk.teams(key)
     }

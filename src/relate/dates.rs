@@ -6,7 +6,7 @@
 use super::sentence::Sentence;
 use crate::kb::PartialDate;
 
-use crate::lexicon::MONTHS;
+use crate::cues::MONTHS;
 
 fn month(w: &str) -> Option<u8> {
     let w = w.trim_end_matches('.');

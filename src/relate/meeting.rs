@@ -12,7 +12,7 @@ use super::sentence::Sentence;
 use super::{dates, Ctx, Node, Relation, RelationKind, Tense};
 use crate::kb::PartialDate;
 use crate::model::{EntityType, Link, Origin, Target};
-use crate::vocab;
+use crate::rdf::vocab;
 
 /// Verbs whose subject meets their object.
 const MEET_VERBS: &[&str] = &["met", "meets", "meet", "meeting"];
@@ -470,7 +470,7 @@ fn persons_from(s: &Sentence<'_>, mut i: usize, max: usize) -> Vec<(usize, usize
 
 /// Words of titles that may stand before a participant's name.
 fn is_title_word(w: &str) -> bool {
-    crate::lexicon::contains(crate::lexicon::TITLES, w)
+    crate::cues::contains(crate::cues::TITLES, w)
         || matches!(
             w,
             "prime" | "foreign" | "supreme" | "state" | "of" | "general" | "chief"

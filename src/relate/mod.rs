@@ -31,8 +31,8 @@ mod speech;
 use crate::kb::{Kb, PartialDate};
 use crate::link::LOCAL_PREFIX;
 use crate::model::{Link, Target};
+use crate::rdf::vocab;
 use crate::text::{self, Token};
-use crate::vocab;
 
 /// The kinds of relation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

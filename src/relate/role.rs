@@ -16,7 +16,7 @@ use super::sentence::Sentence;
 use super::{Ctx, Node, Office, Relation, RelationKind, Tense};
 use crate::kb::PartialDate;
 use crate::model::{EntityType, Link, Target};
-use crate::vocab;
+use crate::rdf::vocab;
 
 /// Title words of offices that the KB may lack for some country.
 const EXTRA_OFFICES: &[&str] = &[

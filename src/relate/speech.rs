@@ -10,7 +10,7 @@
 use super::sentence::Sentence;
 use super::{Ctx, Node, Relation, RelationKind, Tense};
 use crate::model::{EntityType, Link};
-use crate::vocab;
+use crate::rdf::vocab;
 
 /// Verbs that report speech with or without "that".
 const SAY: &[&str] = &[
@@ -183,7 +183,7 @@ fn after_quote<'a>(
                 }
             }
             if !s.word(p).is_some_and(|w| {
-                crate::lexicon::contains(crate::lexicon::TITLES, w) || w == "the" || w == "prime"
+                crate::cues::contains(crate::cues::TITLES, w) || w == "the" || w == "prime"
             }) {
                 return None;
             }

@@ -11,7 +11,7 @@ use super::{auth, AppState};
 use crate::annotate::{to_entities, Annotator};
 use crate::kb::PartialDate;
 use crate::store::PutOutcome;
-use crate::{input, rdf, relate};
+use crate::{ingest::input, rdf, relate};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;

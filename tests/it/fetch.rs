@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use kglink::ingest::fetch::{read_url_list, FetchOptions};
-use kglink::input::Item;
+use kglink::ingest::input::Item;
 use kglink::model::Article;
 use std::collections::HashMap;
 use std::path::Path;

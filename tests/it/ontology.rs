@@ -4,7 +4,7 @@
 use kglink::annotate::Annotator;
 use kglink::kb::Kb;
 use kglink::model::Article;
-use kglink::vocab::{self, KGL};
+use kglink::rdf::vocab::{self, KGL};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{Dataset, Quad, Term};
 use std::collections::BTreeSet;

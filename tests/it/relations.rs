@@ -22,8 +22,8 @@
 use kglink::annotate::Annotator;
 use kglink::kb::{Kb, PartialDate};
 use kglink::model::Target;
+use kglink::rdf::vocab;
 use kglink::relate::{self, Node, Relation, RelationKind};
-use kglink::vocab;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 

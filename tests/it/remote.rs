@@ -142,7 +142,7 @@ fn remote_kb_len(base: &str) -> usize {
         .header("Accept", "application/sparql-results+json")
         .send(format!(
             "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}",
-            kglink::vocab::KB_GRAPH
+            kglink::rdf::vocab::KB_GRAPH
         ))
         .unwrap()
         .body_mut()

@@ -4,10 +4,10 @@
 
 use crate::{kglink, shared, stderr};
 use kglink::kb::Kb;
-use kglink::tagger::clusters::Clusters;
-use kglink::tagger::conll;
-use kglink::tagger::train::{self, TrainOptions};
-use kglink::tagger::{NerLabel, TaggedSpan, Tagger};
+use kglink::recognize::tagger::clusters::Clusters;
+use kglink::recognize::tagger::conll;
+use kglink::recognize::tagger::train::{self, TrainOptions};
+use kglink::recognize::tagger::{NerLabel, TaggedSpan, Tagger};
 use kglink::text;
 use std::path::Path;
 use std::sync::Arc;
@@ -195,7 +195,7 @@ fn training_with_clusters_is_deterministic_and_other_clusters_are_refused() {
     let text = "Maria Costa joined Norlam in Lyon .";
     assert_eq!(tag(&one, text), tag(&a.tagger, text));
     // the checksum travels in the header: the right clusters load ...
-    let model = || kglink::tagger::model::Model::from_bytes(&bytes).unwrap();
+    let model = || kglink::recognize::tagger::model::Model::from_bytes(&bytes).unwrap();
     let back = Tagger::with_clusters(model(), Some(clusters.clone())).unwrap();
     assert_eq!(back.to_bytes(), bytes);
     let text = "Tomas Lind joined Vexa in Porto .";
@@ -218,7 +218,7 @@ fn training_with_clusters_is_deterministic_and_other_clusters_are_refused() {
     // a model trained without clusters ignores the clusters it is given
     let plain = train::train(kb, &docs, &docs, &TrainOptions::default(), &mut |_| {});
     let plain_bytes = plain.tagger.to_bytes();
-    let m = kglink::tagger::model::Model::from_bytes(&plain_bytes).unwrap();
+    let m = kglink::recognize::tagger::model::Model::from_bytes(&plain_bytes).unwrap();
     assert_eq!(m.clusters_checksum(), 0);
     assert!(Tagger::with_clusters(m, Some(clusters)).is_ok());
 }

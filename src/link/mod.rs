@@ -7,8 +7,14 @@
 //! elsewhere in the text. Unknown names get a local ID minted from type and
 //! normalized name, so one unknown person is one node across articles.
 
-use crate::clubs::Sport;
+pub(crate) mod abbrev;
+pub(crate) mod address;
+pub mod clubs;
+pub(crate) mod company;
+pub(crate) mod sports;
+
 use crate::kb::{generic, AliasKind, EntityId, Kb, PartialDate};
+use crate::link::clubs::Sport;
 use crate::model::{EntityType, Link, Mention, Origin, Target};
 use crate::recognize::{Recognized, Span};
 use crate::text::{name_key, slug};
@@ -79,17 +85,17 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         let parent = |c: &(EntityId, AliasKind, f32)| {
             matches!(c.1, AliasKind::Label | AliasKind::Alias) && kb.entity(c.0).kind == "company"
         };
-        let forms = crate::company::core_names(name)
+        let forms = crate::link::company::core_names(name)
             .into_iter()
             .map(|n| (n, false))
             .chain(
-                crate::company::parent_names(name)
+                crate::link::company::parent_names(name)
                     .into_iter()
                     .map(|n| (n, true)),
             );
         // "General Electric Co Plc" is the British GEC, not the American GE: a
         // legal form of one country does not fit a company of another
-        let legal_countries = crate::company::legal_form_countries(name);
+        let legal_countries = crate::link::company::legal_form_countries(name);
         let fits = |c: &(EntityId, AliasKind, f32)| {
             legal_countries.is_empty()
                 || kb
@@ -205,23 +211,23 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             && text[m.start..m.end]
                 .rsplit(' ')
                 .next()
-                .is_some_and(crate::company::takes_dot)
+                .is_some_and(crate::link::company::takes_dot)
         {
             m.end += 1;
         }
     }
     // "the U.S. And Japan": the dot ends the sentence, not the name
     for l in &mut links {
-        if crate::abbrev::sentence_final_dot(text, l.mention.start, l.mention.end) {
+        if crate::link::abbrev::sentence_final_dot(text, l.mention.start, l.mention.end) {
             l.mention.end -= 1;
         }
     }
-    crate::address::unlink_towns_of_other_states(kb, text, &mut links);
-    crate::address::join_postal_codes(kb, text, &mut links);
+    crate::link::address::unlink_towns_of_other_states(kb, text, &mut links);
+    crate::link::address::join_postal_codes(kb, text, &mut links);
     extend_regnal_numbers(kb, text, &mut links);
     resolve_defined_acronyms(text, &mut links);
     // "artificial pancreas (AP)": here AP is not the news agency
-    let common = crate::abbrev::common_noun_abbreviations(text);
+    let common = crate::link::abbrev::common_noun_abbreviations(text);
     if !common.is_empty() {
         links.retain(|l| !common.contains(&text[l.mention.start..l.mention.end]));
     }
@@ -240,12 +246,17 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             && l.mention.origin == Origin::Gazetteer
             && !l.is_nil();
         if place
-            && crate::sports::is_team_by_role(text, &rec.tokens, l.mention.start, l.mention.end)
+            && crate::link::sports::is_team_by_role(
+                text,
+                &rec.tokens,
+                l.mention.start,
+                l.mention.end,
+            )
         {
             *l = team_link(kb, sport, l, &text[l.mention.start..l.mention.end]);
         }
     }
-    if crate::sports::is_sports_text(text, &rec.tokens) {
+    if crate::link::sports::is_sports_text(text, &rec.tokens) {
         // a company's name in a results table is its team ("Samsung 49 5 56")
         let company = |l: &Link| match &l.target {
             Target::Known(q) => kb
@@ -263,7 +274,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             .iter()
             .map(|l| {
                 candidate(l)
-                    && crate::sports::is_team_mention(
+                    && crate::link::sports::is_team_mention(
                         text,
                         &rec.tokens,
                         l.mention.start,
@@ -286,7 +297,12 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
         for l in links.iter_mut().filter(|l| {
             l.mention.origin == Origin::Demonym && l.etype == EntityType::Country && !l.is_nil()
         }) {
-            if crate::sports::is_team_demonym(text, &rec.tokens, l.mention.start, l.mention.end) {
+            if crate::link::sports::is_team_demonym(
+                text,
+                &rec.tokens,
+                l.mention.start,
+                l.mention.end,
+            ) {
                 let label = l.label.clone();
                 *l = team_link(kb, sport, l, &label);
             }
@@ -295,7 +311,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             let team = team
                 || candidate(l)
                     && team_names.contains(&surface(l))
-                    && !crate::sports::is_place_context(
+                    && !crate::link::sports::is_place_context(
                         text,
                         &rec.tokens,
                         l.mention.start,
@@ -320,7 +336,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
                     kb.entity(id)
                         .description
                         .as_deref()
-                        .is_some_and(crate::sports::is_sportsperson)
+                        .is_some_and(crate::link::sports::is_sportsperson)
                 })
         });
         // "joined Newcastle": the club the KB knows by its town's name
@@ -329,7 +345,7 @@ pub fn link(kb: &Kb, text: &str, rec: &Recognized, date: Option<PartialDate>) ->
             .filter(|l| l.is_nil() && l.etype == EntityType::Org)
         {
             let surface = &text[l.mention.start..l.mention.end];
-            if let Some(id) = crate::clubs::team_by_short_name(kb, surface, None, sport) {
+            if let Some(id) = crate::link::clubs::team_by_short_name(kb, surface, None, sport) {
                 let e = kb.entity(id);
                 l.target = Target::Known(e.qid.clone());
                 l.label = e.label.clone();
@@ -505,7 +521,7 @@ fn resolve_short_orgs(text: &str, links: &mut [Link]) {
             let words: Vec<&str> = surface.split_whitespace().collect();
             if words.len() >= 2 {
                 let first = words[0].to_lowercase();
-                let initials: String = crate::company::core_name(surface)
+                let initials: String = crate::link::company::core_name(surface)
                     .unwrap_or_else(|| surface.to_string())
                     .split(|c: char| c.is_whitespace() || c == '-')
                     .filter_map(|w| w.chars().next())
@@ -526,7 +542,7 @@ fn resolve_short_orgs(text: &str, links: &mut [Link]) {
         let lower = word.to_lowercase();
         // "Federal funds" is not the Federal Reserve
         let generic = GENERIC_FIRST_WORDS.contains(&lower.as_str())
-            || crate::lexicon::ORG_KEYWORDS.contains(&lower.as_str());
+            || crate::cues::ORG_KEYWORDS.contains(&lower.as_str());
         let full = named.iter().rev().find(|(first, initials, _)| {
             (word.chars().count() >= 3 && !generic && *first == lower)
                 || (acronym && *initials == word)
@@ -603,14 +619,14 @@ fn regnal_suffix(text: &str, start: usize, end: usize) -> Option<usize> {
         return None;
     }
     let first = text[start..end].split(' ').next().unwrap_or("");
-    if word == "I" && !crate::lexicon::ROYAL_TITLES.contains(&first) {
+    if word == "I" && !crate::cues::ROYAL_TITLES.contains(&first) {
         return None;
     }
     Some(end + 1 + len)
 }
 
 /// A place's name standing for a team on a sports page: the team the KB knows
-/// by that short name in the page's sport (see [`crate::clubs`]), else an
+/// by that short name in the page's sport (see [`crate::link::clubs`]), else an
 /// unknown organization. A country's name keeps the country type, as news
 /// annotation does.
 fn team_link(kb: &Kb, sport: Option<Sport>, l: &Link, surface: &str) -> Link {
@@ -624,7 +640,7 @@ fn team_link(kb: &Kb, sport: Option<Sport>, l: &Link, surface: &str) -> Link {
     } else {
         EntityType::Org
     };
-    if let Some(id) = crate::clubs::team_by_short_name(kb, surface, place, sport) {
+    if let Some(id) = crate::link::clubs::team_by_short_name(kb, surface, place, sport) {
         let e = kb.entity(id);
         return Link {
             mention: Mention { etype, ..m.clone() },
@@ -657,7 +673,7 @@ fn page_sport(kb: &Kb, text: &str, rec: &Recognized, links: &[Link]) -> Option<S
                 return None;
             }
             let e = kb.entity(id);
-            crate::clubs::is_team(&e)
+            crate::link::clubs::is_team(&e)
                 .then(|| Sport::of_entity(&e))
                 .flatten()
         }),

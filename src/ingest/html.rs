@@ -20,7 +20,7 @@
 use dom_smoothie::{Config, Readability, TextMode};
 
 /// Pages larger than this are refused before parsing.
-pub const MAX_HTML_BYTES: usize = crate::input::MAX_ARTICLE_BYTES;
+pub const MAX_HTML_BYTES: usize = crate::ingest::input::MAX_ARTICLE_BYTES;
 
 /// What [`extract`] finds in a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -489,7 +489,7 @@ fn cp1252(b: u8) -> char {
 mod tests {
     use super::*;
 
-    const PAGE: &str = include_str!("../examples/html/harbour-talks.html");
+    const PAGE: &str = include_str!("../../examples/html/harbour-talks.html");
 
     #[test]
     fn page_title_date_url_source() {

@@ -14,7 +14,7 @@
 //!   punctuation, so `(`, `,` or `'` before `s` show up here);
 //! * first token of a sentence; the case of its line (all upper, all lower),
 //!   alone and with the shape;
-//! * cue words of [`crate::lexicon`] (titles, organization and place keywords,
+//! * cue words of [`crate::cues`] (titles, organization and place keywords,
 //!   common words that are not names, speech verbs, place prepositions), for
 //!   the token and its neighbours;
 //! * the knowledge base: whether the token lies in a name of the alias index
@@ -492,11 +492,11 @@ pub fn extract_found(
     out
 }
 
-/// The cue-word lists of [`crate::lexicon`] by word hash, as bit sets.
+/// The cue-word lists of [`crate::cues`] by word hash, as bit sets.
 fn lexicon_bits() -> &'static IdMap<u8> {
     static LEXICON: std::sync::OnceLock<IdMap<u8>> = std::sync::OnceLock::new();
     LEXICON.get_or_init(|| {
-        use crate::lexicon as l;
+        use crate::cues as l;
         let lists: [&[&str]; 8] = [
             l::TITLES,
             l::PERSONAL_TITLES,

@@ -29,11 +29,11 @@
 //! constraints, 93.0 (BILOU) with them.
 //!
 //! The model's features read the alias index, the cue words of
-//! [`crate::lexicon`] and the word clusters: after large changes to any of
+//! [`crate::cues`] and the word clusters: after large changes to any of
 //! them, retrain it (`kglink train ner`, see `data/model/README.md`).
 //!
 //! ```
-//! use kglink::{kb::Kb, tagger::{NerLabel, Tagger}, text};
+//! use kglink::{kb::Kb, recognize::tagger::{NerLabel, Tagger}, text};
 //!
 //! let kb = Kb::bundled()?;
 //! let text = "Angela Merkel met officials of Siemens in Munich.";

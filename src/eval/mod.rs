@@ -297,12 +297,15 @@ pub fn parse_gold(path: &Path, content: &str) -> Result<Vec<GoldDoc>> {
 }
 
 /// Gold documents from CoNLL-2003 documents: the text rebuilt as
-/// [`crate::tagger::conll::Document::text_and_spans`] does (tokens joined by
+/// [`crate::recognize::tagger::conll::Document::text_and_spans`] does (tokens joined by
 /// spaces, sentences by `\n`, as in `conll2003-testa.jsonl`), the entities
 /// with their CoNLL type and no QID. Ids are `{name}-{n}` with `n` the
 /// document's 1-based position in `docs`.
-pub fn gold_from_conll(name: &str, docs: &[crate::tagger::conll::Document]) -> Vec<GoldDoc> {
-    use crate::tagger::NerLabel;
+pub fn gold_from_conll(
+    name: &str,
+    docs: &[crate::recognize::tagger::conll::Document],
+) -> Vec<GoldDoc> {
+    use crate::recognize::tagger::NerLabel;
     docs.iter()
         .enumerate()
         .map(|(i, d)| {

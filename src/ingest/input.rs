@@ -397,8 +397,8 @@ fn html_article(name: &Path, bytes: Vec<u8>, stdin: bool) -> Result<Article> {
             "not HTML: binary data (NUL byte at byte offset {i})"
         )));
     }
-    let text = crate::html::decode(bytes, "", true).map_err(bad)?;
-    let page = crate::html::extract(&text, None).map_err(bad)?;
+    let text = crate::ingest::html::decode(bytes, "", true).map_err(bad)?;
+    let page = crate::ingest::html::extract(&text, None).map_err(bad)?;
     Ok(Article {
         id: if stdin {
             default_id(page.url.as_deref(), &page.text)

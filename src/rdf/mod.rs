@@ -2,13 +2,15 @@
 //! becomes the quads of the KB graph. See `ontology/kglink.ttl` for the terms and
 //! `ontology/example.trig` for a worked example.
 
+pub mod vocab;
+
 use crate::annotate::target_iri;
 use crate::kb::Kb;
 use crate::kb::PartialDate;
 use crate::model::{Article, Link, Origin};
+use crate::rdf::vocab::*;
 use crate::relate::{Node, Office, Relation, RelationKind};
 use crate::text::CharIndex;
-use crate::vocab::*;
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};

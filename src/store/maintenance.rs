@@ -7,8 +7,8 @@
 //!   copies it to a new store folder.
 
 use crate::error::{Error, Result};
+use crate::rdf::vocab::{KB_GRAPH, SCHEMA_MENTIONS};
 use crate::store::Store;
-use crate::vocab::{KB_GRAPH, SCHEMA_MENTIONS};
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser};
 use oxigraph::model::{GraphName, NamedNodeRef};
 use serde::Serialize;

@@ -79,5 +79,5 @@ fn postal_code_after(kb: &Kb, text: &str, l: &Link) -> Option<usize> {
     let rest = text[l.mention.end..].strip_prefix(", ")?;
     let code = rest.get(..2)?;
     let ends = !rest[2..].starts_with(|c: char| c.is_alphanumeric());
-    (ends && crate::lexicon::US_STATE_CODES.contains(&code)).then_some(l.mention.end + 4)
+    (ends && crate::cues::US_STATE_CODES.contains(&code)).then_some(l.mention.end + 4)
 }

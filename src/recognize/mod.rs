@@ -6,10 +6,12 @@
 //! country mentions; names after a title cue ("President", "Mr"); and capitalized
 //! sequences the KB does not know, typed by their cues.
 
+pub mod tagger;
+
+use crate::cues::{self, contains};
 use crate::kb::{AliasHit, AliasKind, CaseShape, EntityId, Kb};
-use crate::lexicon::{self, contains};
 use crate::model::{EntityType, Mention, Origin};
-use crate::tagger::{NerLabel, TaggedSpan, Tagger};
+use crate::recognize::tagger::{NerLabel, TaggedSpan, Tagger};
 use crate::text::{self, CaseMode, Token};
 use std::collections::HashSet;
 
@@ -159,9 +161,9 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
         let surface = &text[s.mention.start..s.mention.end];
         let other_name = kb.is_given_name(surface)
             || !((alone.contains(surface) && kb_starts.contains(&next.start))
-                || contains(lexicon::NOT_NAMES, word)
-                || contains(lexicon::MONTHS, word)
-                || contains(lexicon::TITLES, word));
+                || contains(cues::NOT_NAMES, word)
+                || contains(cues::MONTHS, word)
+                || contains(cues::TITLES, word));
         !(bare_family_name(kb, text, s)
             && mode_at(s.mention.start) == CaseMode::Mixed
             && other_name)
@@ -190,13 +192,13 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
         let word = t.text(text);
         let next = tokens[i + 1];
         let gap = &text[t.end..next.start];
-        let title_ok = contains(lexicon::TITLES, word)
+        let title_ok = contains(cues::TITLES, word)
             && mode_at(t.start) == CaseMode::Mixed
             && (gap == " " || gap == ". " || gap == ", ")
             && next.sentence == t.sentence
             && text::is_capitalized(next.text(text))
-            && !contains(lexicon::TITLES, next.text(text))
-            && !contains(lexicon::NOT_NAMES, next.text(text));
+            && !contains(cues::TITLES, next.text(text))
+            && !contains(cues::NOT_NAMES, next.text(text));
         if !title_ok {
             i += 1;
             continue;
@@ -212,7 +214,7 @@ pub fn recognize(kb: &Kb, tagger: Option<&Tagger>, text: &str) -> Recognized {
                 s.mention.title = Some(title);
                 s.mention.etype = EntityType::Per;
                 s.candidates.retain(|c| kb.etype(c.0) == EntityType::Per);
-            } else if contains(lexicon::PERSONAL_TITLES, word) {
+            } else if contains(cues::PERSONAL_TITLES, word) {
                 s.mention.etype = EntityType::Per;
                 s.mention.origin = Origin::TitleCue;
                 s.mention.title = Some(title);
@@ -306,7 +308,7 @@ fn generic_institutions(
             // every word capitalized but connectors ("Ministry of Finance")
             let proper = tokens[i..=j].iter().all(|w| {
                 let w = w.text(text);
-                text::is_capitalized(w) || contains(lexicon::CONNECTORS, w)
+                text::is_capitalized(w) || contains(cues::CONNECTORS, w)
             });
             if proper
                 && !covered(spans, a, b)
@@ -328,7 +330,7 @@ fn generic_institutions(
         let capital_before = i > 0
             && joined(&tokens[i - 1], &t)
             && text::is_capitalized(tokens[i - 1].text(text))
-            && !contains(lexicon::NOT_NAMES, tokens[i - 1].text(text));
+            && !contains(cues::NOT_NAMES, tokens[i - 1].text(text));
         if !capital_next && !capital_before {
             added.push(Span {
                 mention: Mention {
@@ -369,7 +371,7 @@ fn is_whole_name(
         return true;
     };
     let word = next.text(text);
-    if contains(lexicon::MISC_KEYWORDS, word) {
+    if contains(cues::MISC_KEYWORDS, word) {
         return false;
     }
     // "Chicago Office of Emergency Management", "Florida State", "Oklahoma
@@ -377,7 +379,7 @@ fn is_whole_name(
     // place's name
     if matches!(s.mention.etype, EntityType::Loc | EntityType::Country)
         && s.mention.origin == Origin::Gazetteer
-        && (contains(lexicon::ORG_KEYWORDS, word) || contains(PLACE_NAME_HEADS, word))
+        && (contains(cues::ORG_KEYWORDS, word) || contains(PLACE_NAME_HEADS, word))
     {
         return false;
     }
@@ -386,9 +388,9 @@ fn is_whole_name(
     let then_title = tokens
         .get(tokens.partition_point(|t| t.start <= next.start))
         .filter(|t| t.sentence == next.sentence && text[next.end..t.start].trim().is_empty())
-        .is_some_and(|t| contains(lexicon::TITLES, t.text(text)));
+        .is_some_and(|t| contains(cues::TITLES, t.text(text)));
     if s.mention.origin == Origin::Demonym
-        && !contains(lexicon::TITLES, word)
+        && !contains(cues::TITLES, word)
         && !then_title
         && !kb.is_given_name(word)
         && !starts.contains(&next.start)
@@ -429,8 +431,8 @@ fn without_personal_title(text: &str, tokens: &[Token], t: TaggedSpan) -> Tagged
     // "Mr", and the titles of offices ("Chairman Kim Jong-un"), not those of
     // kings and popes, which news annotation keeps with the name
     let w = first.text(text);
-    let title = contains(lexicon::PERSONAL_TITLES, w)
-        || (contains(lexicon::TITLES, w) && !contains(lexicon::ROYAL_TITLES, w));
+    let title = contains(cues::PERSONAL_TITLES, w)
+        || (contains(cues::TITLES, w) && !contains(cues::ROYAL_TITLES, w));
     if !title || tokens.get(i + 1).is_none_or(|x| x.start >= t.end) {
         return t;
     }
@@ -510,7 +512,7 @@ fn split_tagged(text: &str, tokens: &[Token], t: TaggedSpan) -> Vec<TaggedSpan> 
     // "Home Depot Inc., Saks Inc.": a comma after a legal form
     if t.label == NerLabel::Org {
         let cut = inner.windows(2).position(|w| {
-            crate::company::is_legal_form(w[0].text(text))
+            crate::link::company::is_legal_form(w[0].text(text))
                 && text[w[0].end..w[1].start].trim_start_matches('.').trim() == ","
         });
         if let Some(i) = cut {
@@ -541,8 +543,8 @@ fn split_tagged(text: &str, tokens: &[Token], t: TaggedSpan) -> Vec<TaggedSpan> 
         let person = right.iter().all(|x| capitalized(x))
             && right.len() <= 3
             && !right.iter().any(|x| {
-                contains(lexicon::ORG_KEYWORDS, x.text(text))
-                    || contains(lexicon::LOC_KEYWORDS, x.text(text))
+                contains(cues::ORG_KEYWORDS, x.text(text))
+                    || contains(cues::LOC_KEYWORDS, x.text(text))
             });
         if org_words && person {
             return vec![
@@ -657,8 +659,8 @@ fn unknown_names(
         let mut first = i;
         // strip leading function words ("The", "But") and titles
         while first <= end_tok
-            && (contains(lexicon::NOT_NAMES, tokens[first].text(text))
-                || contains(lexicon::TITLES, tokens[first].text(text)))
+            && (contains(cues::NOT_NAMES, tokens[first].text(text))
+                || contains(cues::TITLES, tokens[first].text(text)))
         {
             first += 1;
         }
@@ -818,7 +820,7 @@ fn merge_tagged(
                     .iter()
                     .filter(|x| t.start <= x.start && x.end <= t.end)
                     .filter(|x| x.end <= spans[k].mention.start || spans[k].mention.end <= x.start)
-                    .all(|x| contains(lexicon::NOT_NAMES, x.text(text)))
+                    .all(|x| contains(cues::NOT_NAMES, x.text(text)))
             };
             for &k in &overlapping {
                 if inside(k)
@@ -939,28 +941,24 @@ impl Cues<'_> {
     fn etype(&self) -> Option<EntityType> {
         let n = self.words.len();
         let last = self.words[n - 1];
-        if self
-            .words
-            .iter()
-            .any(|w| contains(lexicon::MISC_KEYWORDS, w))
-        {
+        if self.words.iter().any(|w| contains(cues::MISC_KEYWORDS, w)) {
             return None; // "Korean War", "World Cup": a name, but of none of our types
         }
         if n == 1
             && !self.is_acronym
-            && (contains(lexicon::ORG_KEYWORDS, last) || contains(lexicon::LOC_KEYWORDS, last))
+            && (contains(cues::ORG_KEYWORDS, last) || contains(cues::LOC_KEYWORDS, last))
         {
             return None; // "Police", "University", "City" alone are not names
         }
-        if contains(lexicon::ORG_KEYWORDS, last) || self.is_acronym {
+        if contains(cues::ORG_KEYWORDS, last) || self.is_acronym {
             return Some(EntityType::Org);
         }
-        if contains(lexicon::LOC_KEYWORDS, last) {
+        if contains(cues::LOC_KEYWORDS, last) {
             return Some(EntityType::Loc);
         }
         let speaks = self
             .next_word
-            .is_some_and(|x| lexicon::SPEECH_VERBS.contains(&x));
+            .is_some_and(|x| cues::SPEECH_VERBS.contains(&x));
         let plain_words = self.words.iter().all(|w| {
             w.chars()
                 .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
@@ -973,7 +971,7 @@ impl Cues<'_> {
         }
         if self
             .prev_word
-            .is_some_and(|p| lexicon::LOC_PREPOSITIONS.contains(&p))
+            .is_some_and(|p| cues::LOC_PREPOSITIONS.contains(&p))
         {
             return Some(EntityType::Loc);
         }
@@ -1058,10 +1056,10 @@ fn name_run_end(text: &str, tokens: &[Token], i: usize, spans: &[Span], max: usi
             break;
         }
         let w = t.text(text);
-        if text::is_capitalized(w) && !contains(lexicon::NOT_NAMES, w) {
+        if text::is_capitalized(w) && !contains(cues::NOT_NAMES, w) {
             end = k;
             k += 1;
-        } else if lexicon::CONNECTORS.contains(&w)
+        } else if cues::CONNECTORS.contains(&w)
             && k + 1 < tokens.len()
             && w != "and"
             && w != "the"
@@ -1081,7 +1079,7 @@ fn accept_case(surface: &str, shape: CaseShape, hit: &AliasHit, mode: CaseMode) 
     match mode {
         CaseMode::Mixed => {
             if hit.case.matches_shape(shape) {
-                return kind != AliasKind::Surname || !contains(lexicon::NOT_NAMES, surface);
+                return kind != AliasKind::Surname || !contains(cues::NOT_NAMES, surface);
             }
             if short {
                 return false;
@@ -1092,7 +1090,7 @@ fn accept_case(surface: &str, shape: CaseShape, hit: &AliasHit, mode: CaseMode) 
                 .filter(|w| !w.is_empty())
                 .all(|w| {
                     w.chars().next().is_some_and(|c| !c.is_lowercase())
-                        || lexicon::CONNECTORS.contains(&w)
+                        || cues::CONNECTORS.contains(&w)
                 })
                 && kind != AliasKind::Surname
         }
@@ -1100,10 +1098,10 @@ fn accept_case(surface: &str, shape: CaseShape, hit: &AliasHit, mode: CaseMode) 
             if kind == AliasKind::Surname {
                 return hit.prior >= 70;
             }
-            !(short && contains(lexicon::NOT_NAMES, surface))
+            !(short && contains(cues::NOT_NAMES, surface))
         }
         CaseMode::Lower => {
-            if short || surface.chars().count() < 4 || contains(lexicon::AMBIGUOUS_LOWER, surface) {
+            if short || surface.chars().count() < 4 || contains(cues::AMBIGUOUS_LOWER, surface) {
                 return false;
             }
             kind != AliasKind::Surname || hit.prior >= 80

@@ -2,10 +2,12 @@
 //! named graph per article and the KB graph. Articles are replaced atomically;
 //! queries see the union of all graphs as their default graph.
 
+pub mod maintenance;
+
 use crate::error::{Error, Result};
 use crate::kb::Kb;
 use crate::rdf;
-use crate::vocab::{KB_GRAPH, KGL_CONTENT_HASH};
+use crate::rdf::vocab::{KB_GRAPH, KGL_CONTENT_HASH};
 use oxigraph::model::{NamedNode, NamedNodeRef, Quad, Term};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use std::path::Path;
