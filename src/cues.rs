@@ -687,6 +687,43 @@ pub const MONTHS: &[&str] = &[
     "december",
 ];
 
+/// Words of a legal form, lower case, without their final dot.
+pub const LEGAL_WORDS: &[&str] = &[
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "cos",
+    "company",
+    "ltd",
+    "limited",
+    "plc",
+    "ag",
+    "nv",
+    "n.v",
+    "sa",
+    "s.a",
+    "spa",
+    "s.p.a",
+    "llc",
+    "lp",
+    "gmbh",
+    "bv",
+    "holdings",
+    "holding",
+    "group",
+    "the",
+];
+
+/// Whether `word` ("Inc.", "Corp", "AG") is a word of a legal form; "The" and
+/// "Group", which also start or end other names, are not counted here.
+pub fn is_legal_form(word: &str) -> bool {
+    let w = word.trim_end_matches([',', '.']).to_lowercase();
+    LEGAL_WORDS.contains(&w.as_str())
+        && !matches!(w.as_str(), "the" | "group" | "holding" | "holdings")
+}
+
 /// True if `word` (any case) is in `list`.
 pub fn contains(list: &[&str], word: &str) -> bool {
     let w = word.trim_end_matches('.').to_lowercase();

@@ -2,42 +2,7 @@
 //! Plc", "Morgan Stanley and Co Inc". News gives a company's legal form where the
 //! KB lists the name people use; stripping the legal words finds the entity.
 
-/// Words of a legal form, lower case, without their final dot.
-const LEGAL_WORDS: &[&str] = &[
-    "inc",
-    "incorporated",
-    "corp",
-    "corporation",
-    "co",
-    "cos",
-    "company",
-    "ltd",
-    "limited",
-    "plc",
-    "ag",
-    "nv",
-    "n.v",
-    "sa",
-    "s.a",
-    "spa",
-    "s.p.a",
-    "llc",
-    "lp",
-    "gmbh",
-    "bv",
-    "holdings",
-    "holding",
-    "group",
-    "the",
-];
-
-/// Whether `word` ("Inc.", "Corp", "AG") is a word of a legal form; "The" and
-/// "Group", which also start or end other names, are not counted here.
-pub fn is_legal_form(word: &str) -> bool {
-    let w = word.trim_end_matches([',', '.']).to_lowercase();
-    LEGAL_WORDS.contains(&w.as_str())
-        && !matches!(w.as_str(), "the" | "group" | "holding" | "holdings")
-}
+use crate::cues::{is_legal_form, LEGAL_WORDS};
 
 /// `name` without the words of its legal form at either end ("NV Philips
 /// Gloeilampenfabrieken" keeps "Philips Gloeilampenfabrieken"; "Morgan Stanley

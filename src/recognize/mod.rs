@@ -512,7 +512,7 @@ fn split_tagged(text: &str, tokens: &[Token], t: TaggedSpan) -> Vec<TaggedSpan> 
     // "Home Depot Inc., Saks Inc.": a comma after a legal form
     if t.label == NerLabel::Org {
         let cut = inner.windows(2).position(|w| {
-            crate::link::company::is_legal_form(w[0].text(text))
+            crate::cues::is_legal_form(w[0].text(text))
                 && text[w[0].end..w[1].start].trim_start_matches('.').trim() == ","
         });
         if let Some(i) = cut {
