@@ -5,9 +5,8 @@
 //! exclusive.
 
 use crate::kb::{Kb, PartialDate};
-use crate::link::{self, LOCAL_PREFIX};
-use crate::model::{EntityType, Link, Target};
-use crate::rdf::vocab;
+use crate::link;
+use crate::model::{EntityType, Link};
 use crate::recognize;
 use crate::recognize::tagger::Tagger;
 use crate::text::CharIndex;
@@ -42,18 +41,6 @@ pub struct Entity {
 pub struct Annotation {
     /// Mentions in text order.
     pub entities: Vec<Entity>,
-}
-
-/// The IRI of a link target.
-pub fn target_iri(target: &Target) -> String {
-    match target {
-        Target::Known(q) => format!("{}{q}", vocab::WD),
-        Target::Unknown(id) => format!(
-            "{}{}",
-            vocab::ENTITY_BASE,
-            id.strip_prefix(LOCAL_PREFIX).unwrap_or(id)
-        ),
-    }
 }
 
 /// Recognizes and links the entities of texts against one knowledge base.
@@ -121,8 +108,8 @@ pub fn to_entities(text: &str, links: &[Link]) -> Vec<Entity> {
             end: ix.char_of(l.mention.end),
             text: text[l.mention.start..l.mention.end].to_string(),
             etype: l.etype,
-            id: l.id().to_string(),
-            iri: target_iri(&l.target),
+            id: l.id(),
+            iri: l.target.iri(),
             label: l.label.clone(),
             confidence: (f64::from(l.confidence) * 1000.0).round() / 1000.0,
             nil: l.is_nil(),

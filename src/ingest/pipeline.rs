@@ -223,7 +223,7 @@ fn prepare(
                 let date = a.date.as_deref().and_then(PartialDate::parse);
                 let relations = relate::relate_text(kb, &a.text, &links, date);
                 let quads = rdf::article_quads(&a, &links, &relations);
-                let entities: Vec<String> = links.iter().map(|l| l.id().to_string()).collect();
+                let entities: Vec<String> = links.iter().map(crate::model::Link::id).collect();
                 (quads, links.len(), entities)
             }));
             match annotated {

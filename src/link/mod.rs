@@ -15,23 +15,15 @@ pub(crate) mod sports;
 
 use crate::kb::{generic, AliasKind, EntityId, Kb, PartialDate};
 use crate::link::clubs::Sport;
+use crate::model::ids::LocalId;
 use crate::model::{EntityType, Link, Mention, Origin, Target};
 use crate::recognize::{Recognized, Span};
-use crate::text::{name_key, slug};
+use crate::text::name_key;
 use std::collections::HashSet;
 
-/// Prefix of local IDs in JSON output.
-pub const LOCAL_PREFIX: &str = "local:";
-
 /// The local ID of an unknown entity: `local:per/kim-jong-chol`.
-pub fn local_id(etype: EntityType, name: &str) -> String {
-    let s = slug(name);
-    let s = if s.is_empty() {
-        "unnamed".to_string()
-    } else {
-        s
-    };
-    format!("{LOCAL_PREFIX}{}/{s}", etype.slug())
+pub fn local_id(etype: EntityType, name: &str) -> LocalId {
+    LocalId::new(etype, name)
 }
 
 /// Links the mentions of one document.
@@ -930,14 +922,5 @@ mod tests {
         assert!(!is_acronym_of("UN", "International Atomic Energy Agency"));
         assert!(!is_acronym_of("I", "Iran"));
         assert!(!is_acronym_of("Iran", "International Atomic Energy Agency"));
-    }
-
-    #[test]
-    fn local_ids_are_stable_slugs() {
-        assert_eq!(
-            local_id(EntityType::Per, "Kim Yong-chol"),
-            "local:per/kim-yong-chol"
-        );
-        assert_eq!(local_id(EntityType::Org, "!!"), "local:org/unnamed");
     }
 }

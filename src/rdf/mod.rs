@@ -4,35 +4,17 @@
 
 pub mod vocab;
 
-use crate::annotate::target_iri;
 use crate::kb::Kb;
 use crate::kb::PartialDate;
-use crate::model::{Article, Link, Origin};
+use crate::model::ids::span_iri;
+use crate::model::{Article, Link, Origin, Target};
 use crate::rdf::vocab::*;
-use crate::relate::{Node, Office, Relation, RelationKind};
+use crate::relate::{Node, Office, Predicate, Relation, RelationKind};
 use crate::text::CharIndex;
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The IRI of an article (and of its named graph): the ID, percent-encoded.
-pub fn article_iri(id: &str) -> String {
-    let mut s = String::from(ARTICLE_BASE);
-    for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            s.push(b as char);
-        } else {
-            s.push_str(&format!("%{b:02X}"));
-        }
-    }
-    s
-}
-
-/// Hex SHA-256 of a text: the content hash that tells a changed article.
-pub fn content_hash(text: &str) -> String {
-    let d = Sha256::digest(text.as_bytes());
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::model::ids::{article_iri, content_hash};
 
 fn nn(iri: &str) -> NamedNode {
     NamedNode::new_unchecked(iri)
@@ -113,8 +95,8 @@ pub fn article_quads(article: &Article, links: &[Link], relations: &[Relation]) 
     let mut unknown: BTreeMap<String, (String, &'static str)> = BTreeMap::new();
     for l in links {
         let (s, e) = (ix.char_of(l.mention.start), ix.char_of(l.mention.end));
-        let m = nn(&format!("{a_iri}#char={s},{e}"));
-        let target = target_iri(&l.target);
+        let m = nn(&span_iri(&a_iri, s, e));
+        let target = l.target.iri();
         g.add(m.clone(), RDF_TYPE, nn(NIF_PHRASE));
         g.add(m.clone(), RDF_TYPE, nn(KGL_MENTION));
         g.add(m.clone(), NIF_REFERENCE_CONTEXT, a.clone());
@@ -157,19 +139,12 @@ pub fn article_quads(article: &Article, links: &[Link], relations: &[Relation]) 
             .entry(l.mention.sentence)
             .or_default()
             .insert(target.clone());
-        if l.is_nil() {
+        if let Target::Unknown(id) = &l.target {
             // the local ID says what the entity is (a national team named like
             // its country is still an organization)
-            let class = crate::model::EntityType::ALL
-                .into_iter()
-                .find(|t| {
-                    l.id()
-                        .starts_with(&format!("{}{}/", crate::link::LOCAL_PREFIX, t.slug()))
-                })
-                .map_or(class_of(l.etype), class_of);
             unknown
                 .entry(target)
-                .or_insert_with(|| (l.label.clone(), class));
+                .or_insert_with(|| (l.label.clone(), class_of(id.kind())));
         }
     }
     for (iri, (label, class)) in &unknown {
@@ -202,6 +177,22 @@ pub fn article_quads(article: &Article, links: &[Link], relations: &[Relation]) 
     g.quads
 }
 
+/// The property IRI of a relation's plain triple.
+pub fn predicate_iri(p: Predicate) -> &'static str {
+    match p {
+        Predicate::PositionHeld => WDT_POSITION_HELD,
+        Predicate::Citizenship => WDT_CITIZENSHIP,
+        Predicate::Employer => WDT_EMPLOYER,
+        Predicate::Party => WDT_PARTY,
+        Predicate::MemberOf => WDT_MEMBER_OF,
+        Predicate::Attendee => SCHEMA_ATTENDEE,
+        Predicate::Location => SCHEMA_LOCATION,
+        Predicate::Said => KGL_SAID,
+        Predicate::Recipient => SCHEMA_RECIPIENT,
+        Predicate::CoMentionedWith => KGL_CO_MENTIONED_WITH,
+    }
+}
+
 /// The relations of an article into its graph.
 ///
 /// Each relation is a plain triple (`?person wdt:P39 ?office`, `?meeting
@@ -217,10 +208,10 @@ pub fn article_quads(article: &Article, links: &[Link], relations: &[Relation]) 
 fn relation_quads(g: &mut Graph, a_iri: &str, text: &str, ix: &CharIndex, relations: &[Relation]) {
     let a = nn(a_iri);
     let nonneg = |n: usize| Literal::new_typed_literal(n.to_string(), nn(XSD_NON_NEGATIVE_INTEGER));
-    let span_iri = |s: usize, e: usize| format!("{a_iri}#char={},{}", ix.char_of(s), ix.char_of(e));
+    let span_iri = |s: usize, e: usize| span_iri(a_iri, ix.char_of(s), ix.char_of(e));
     let node_iri = |n: &Node| -> String {
         match n {
-            Node::Entity(t) => target_iri(t),
+            Node::Entity(t) => t.iri(),
             Node::Office(o) => o.iri(),
             Node::Meeting(k) => format!("{a_iri}#meeting-{k}"),
             Node::Utterance { start, end } => span_iri(*start, *end),
@@ -250,7 +241,7 @@ fn relation_quads(g: &mut Graph, a_iri: &str, text: &str, ix: &CharIndex, relati
             continue;
         }
         let (s, o) = (nn(&node_iri(&r.subject)), nn(&node_iri(&r.object)));
-        g.add(s.clone(), r.predicate, o.clone());
+        g.add(s.clone(), predicate_iri(r.predicate), o.clone());
         for n in [&r.subject, &r.object] {
             match n {
                 Node::Meeting(_) => {
@@ -285,7 +276,7 @@ fn relation_quads(g: &mut Graph, a_iri: &str, text: &str, ix: &CharIndex, relati
         statement += 1;
         g.add(st.clone(), RDF_TYPE, nn(KGL_RELATION_STATEMENT));
         g.add(st.clone(), RDF_SUBJECT, s);
-        g.add(st.clone(), RDF_PREDICATE, nn(r.predicate));
+        g.add(st.clone(), RDF_PREDICATE, nn(predicate_iri(r.predicate)));
         g.add(st.clone(), RDF_OBJECT, o);
         g.add(
             st.clone(),

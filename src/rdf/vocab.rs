@@ -3,17 +3,14 @@
 
 /// kglink's vocabulary namespace.
 pub const KGL: &str = "https://w3id.org/kglink/ns#";
-/// Base of article IRIs (also their named graphs).
-pub const ARTICLE_BASE: &str = "https://w3id.org/kglink/article/";
-/// Base of unknown entities' local IRIs.
-pub const ENTITY_BASE: &str = "https://w3id.org/kglink/entity/";
+/// Bases of the IRIs of articles, unknown entities and Wikidata entities
+/// (minted in [`crate::model::ids`]).
+pub use crate::model::ids::{ARTICLE_BASE, ENTITY_BASE, WD};
 /// The named graph that holds the knowledge base.
 pub const KB_GRAPH: &str = "https://w3id.org/kglink/graph/kb";
 /// Base of KB statement nodes (positions held with dates).
 pub const KB_STATEMENT_BASE: &str = "https://w3id.org/kglink/kb/statement/";
 
-/// Wikidata entities.
-pub const WD: &str = "http://www.wikidata.org/entity/";
 /// Wikidata direct (truthy) properties.
 pub const WDT: &str = "http://www.wikidata.org/prop/direct/";
 /// Wikidata statement properties.

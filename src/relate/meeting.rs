@@ -9,10 +9,9 @@
 //! has none and the article names no other such place.
 
 use super::sentence::Sentence;
-use super::{dates, Ctx, Node, Relation, RelationKind, Tense};
+use super::{dates, Ctx, Node, Predicate, Relation, RelationKind, Tense};
 use crate::kb::PartialDate;
 use crate::model::{EntityType, Link, Origin, Target};
-use crate::rdf::vocab;
 
 /// Verbs whose subject meets their object.
 const MEET_VERBS: &[&str] = &["met", "meets", "meet", "meeting"];
@@ -170,7 +169,7 @@ pub(crate) fn extract(ctx: &Ctx<'_>, sents: &[Sentence<'_>], out: &mut Vec<Relat
                     s,
                     k,
                     e,
-                    vocab::SCHEMA_ATTENDEE,
+                    Predicate::Attendee,
                     t,
                     f.rule,
                     f.base,
@@ -184,7 +183,7 @@ pub(crate) fn extract(ctx: &Ctx<'_>, sents: &[Sentence<'_>], out: &mut Vec<Relat
                     s,
                     k,
                     e,
-                    vocab::SCHEMA_LOCATION,
+                    Predicate::Location,
                     &links[p].target,
                     f.rule,
                     f.base,
@@ -198,7 +197,7 @@ pub(crate) fn extract(ctx: &Ctx<'_>, sents: &[Sentence<'_>], out: &mut Vec<Relat
                 &sents[si],
                 k,
                 e,
-                vocab::SCHEMA_LOCATION,
+                Predicate::Location,
                 &links[l].target,
                 "definite-place-reference",
                 0.6,
@@ -209,13 +208,7 @@ pub(crate) fn extract(ctx: &Ctx<'_>, sents: &[Sentence<'_>], out: &mut Vec<Relat
 }
 
 fn sort_targets(v: &mut [Target]) {
-    v.sort_by(|a, b| target_key(a).cmp(target_key(b)));
-}
-
-fn target_key(t: &Target) -> &str {
-    match t {
-        Target::Known(q) | Target::Unknown(q) => q,
-    }
+    v.sort_by_key(Target::id);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -224,7 +217,7 @@ fn relation(
     s: &Sentence<'_>,
     k: usize,
     e: &Event,
-    predicate: &'static str,
+    predicate: Predicate,
     object: &Target,
     rule: &'static str,
     base: f32,

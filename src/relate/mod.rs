@@ -29,9 +29,7 @@ mod sentence;
 mod speech;
 
 use crate::kb::{Kb, PartialDate};
-use crate::link::LOCAL_PREFIX;
-use crate::model::{Link, Target};
-use crate::rdf::vocab;
+use crate::model::{ids, Link, Target};
 use crate::text::{self, Token};
 
 /// The kinds of relation.
@@ -75,6 +73,32 @@ impl RelationKind {
     }
 }
 
+/// What a relation's plain triple says; [`crate::rdf`] writes it as a property
+/// IRI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Predicate {
+    /// `wdt:P39`: the person holds the office.
+    PositionHeld,
+    /// `wdt:P27`: the person is a citizen of the country.
+    Citizenship,
+    /// `wdt:P108`: the person works for the organization.
+    Employer,
+    /// `wdt:P102`: the person belongs to the party.
+    Party,
+    /// `wdt:P463`: the person is a member of the organization.
+    MemberOf,
+    /// `schema:attendee`: the meeting had the participant.
+    Attendee,
+    /// `schema:location`: the meeting took place there.
+    Location,
+    /// `kgl:said`: the speaker said the utterance.
+    Said,
+    /// `schema:recipient`: the utterance was said to someone.
+    Recipient,
+    /// `kgl:coMentionedWith`: two entities named in the same sentences.
+    CoMentionedWith,
+}
+
 /// Whether a relation holds at the article's date or held before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tense {
@@ -115,24 +139,15 @@ impl Office {
     pub fn id(&self) -> String {
         match self {
             Office::Known(q) => q.clone(),
-            Office::Local { country, title, .. } => {
-                format!("{LOCAL_PREFIX}position/{country}/{}", text::slug(title))
-            }
+            Office::Local { country, title, .. } => ids::local_position_id(country, title),
         }
     }
 
     /// The IRI: a Wikidata entity, or `https://w3id.org/kglink/entity/position/…`.
     pub fn iri(&self) -> String {
         match self {
-            Office::Known(q) => format!("{}{q}", vocab::WD),
-            Office::Local { .. } => {
-                let id = self.id();
-                format!(
-                    "{}{}",
-                    vocab::ENTITY_BASE,
-                    id.strip_prefix(LOCAL_PREFIX).unwrap_or(&id)
-                )
-            }
+            Office::Known(q) => ids::qid_iri(q),
+            Office::Local { country, title, .. } => ids::local_position_iri(country, title),
         }
     }
 }
@@ -167,7 +182,7 @@ impl Node {
     /// A short identifier: the QID or local ID, `meeting-N`, or `utterance-START-END`.
     pub fn id(&self) -> String {
         match self {
-            Node::Entity(Target::Known(q) | Target::Unknown(q)) => q.clone(),
+            Node::Entity(t) => t.id(),
             Node::Office(o) => o.id(),
             Node::Meeting(k) => format!("meeting-{k}"),
             Node::Utterance { start, end } => format!("utterance-{start}-{end}"),
@@ -182,8 +197,8 @@ pub struct Relation {
     pub kind: RelationKind,
     /// The subject: a person, a meeting or an utterance.
     pub subject: Node,
-    /// The predicate IRI (`wdt:P39`, `schema:attendee`, `kgl:said`, …).
-    pub predicate: &'static str,
+    /// What the relation says (`wdt:P39`, `schema:attendee`, `kgl:said`, …).
+    pub predicate: Predicate,
     /// The object.
     pub object: Node,
     /// Index of the sentence that states it.
@@ -337,7 +352,7 @@ fn co_mentions(
         out.push(Relation {
             kind: RelationKind::CoMention,
             subject: Node::Entity(p.ends.0),
-            predicate: vocab::KGL_CO_MENTIONED_WITH,
+            predicate: Predicate::CoMentionedWith,
             object: Node::Entity(p.ends.1),
             sentence: p.first,
             start: s.start,

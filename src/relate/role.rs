@@ -13,10 +13,9 @@
 //! the relation past.
 
 use super::sentence::Sentence;
-use super::{Ctx, Node, Office, Relation, RelationKind, Tense};
+use super::{Ctx, Node, Office, Predicate, Relation, RelationKind, Tense};
 use crate::kb::PartialDate;
 use crate::model::{EntityType, Link, Target};
-use crate::rdf::vocab;
 
 /// Title words of offices that the KB may lack for some country.
 const EXTRA_OFFICES: &[&str] = &[
@@ -411,7 +410,7 @@ fn before(ctx: &Ctx<'_>, s: &Sentence<'_>, p: usize, out: &mut Vec<Relation>) {
                     s,
                     RelationKind::Nationality,
                     person,
-                    vocab::WDT_CITIZENSHIP,
+                    Predicate::Citizenship,
                     Node::Entity(owner.link.target.clone()),
                     &[person, owner.link],
                     0.95,
@@ -521,7 +520,7 @@ fn after(ctx: &Ctx<'_>, s: &Sentence<'_>, p: usize, out: &mut Vec<Relation>) {
                 s,
                 RelationKind::Nationality,
                 person,
-                vocab::WDT_CITIZENSHIP,
+                Predicate::Citizenship,
                 Node::Entity(o.link.target.clone()),
                 &[person, o.link],
                 0.95,
@@ -723,7 +722,7 @@ fn push_office(
         s,
         RelationKind::Position,
         person,
-        vocab::WDT_POSITION_HELD,
+        Predicate::PositionHeld,
         Node::Office(office),
         &links,
         base,
@@ -752,7 +751,7 @@ fn push_owner(
             s,
             RelationKind::Nationality,
             person,
-            vocab::WDT_CITIZENSHIP,
+            Predicate::Citizenship,
             Node::Entity(owner.target.clone()),
             &[person, owner],
             0.85,
@@ -783,11 +782,11 @@ fn push_affiliation(
         Target::Unknown(_) => org.label.to_lowercase().ends_with(" party"),
     };
     let predicate = if party {
-        vocab::WDT_PARTY
+        Predicate::Party
     } else if matches!(role, Some("member" | "lawmaker" | "legislator")) {
-        vocab::WDT_MEMBER_OF
+        Predicate::MemberOf
     } else {
-        vocab::WDT_EMPLOYER
+        Predicate::Employer
     };
     push(
         ctx,
@@ -810,7 +809,7 @@ fn push(
     s: &Sentence<'_>,
     kind: RelationKind,
     subject: &Link,
-    predicate: &'static str,
+    predicate: Predicate,
     object: Node,
     links: &[&Link],
     base: f32,
@@ -889,7 +888,7 @@ fn office_then_holder(ctx: &Ctx<'_>, sents: &[Sentence<'_>], out: &mut Vec<Relat
             out.push(Relation {
                 kind: RelationKind::Position,
                 subject: Node::Entity(holder.target.clone()),
-                predicate: vocab::WDT_POSITION_HELD,
+                predicate: Predicate::PositionHeld,
                 object: Node::Office(Office::Known(q)),
                 sentence: next.index,
                 start: s.start,

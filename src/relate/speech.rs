@@ -8,9 +8,8 @@
 //! "X warned that …" and "…, X said." Pronouns ("he said") are left alone.
 
 use super::sentence::Sentence;
-use super::{Ctx, Node, Relation, RelationKind, Tense};
+use super::{Ctx, Node, Predicate, Relation, RelationKind, Tense};
 use crate::model::{EntityType, Link};
-use crate::rdf::vocab;
 
 /// Verbs that report speech with or without "that".
 const SAY: &[&str] = &[
@@ -409,7 +408,7 @@ fn emit(
     let rel = Relation {
         kind: RelationKind::Statement,
         subject: Node::Entity(speaker.target.clone()),
-        predicate: vocab::KGL_SAID,
+        predicate: Predicate::Said,
         object: utterance.clone(),
         sentence: s.index,
         start,
@@ -423,7 +422,7 @@ fn emit(
     };
     let recipient = to.map(|t| Relation {
         subject: utterance,
-        predicate: vocab::SCHEMA_RECIPIENT,
+        predicate: Predicate::Recipient,
         object: Node::Entity(t.target.clone()),
         confidence: super::confidence(base, &[speaker, t]),
         ..rel.clone()

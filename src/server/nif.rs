@@ -19,7 +19,7 @@ use super::limits::run_blocking;
 use super::response::{body, ApiError};
 use super::sparql::{content_type, form_pairs, utf8_body};
 use super::AppState;
-use crate::annotate::{target_iri, Annotator};
+use crate::annotate::Annotator;
 use crate::model::Link;
 use crate::rdf::vocab::{ENTITY_BASE, ITSRDF, NIF, RDF, WD, XSD};
 use crate::text::{slug, CharIndex};
@@ -151,7 +151,7 @@ pub fn annotate_nif(
                     let exact = spans.iter().find(|s| s.0 == m.begin && s.1 == m.end);
                     let overlap = spans.iter().find(|s| s.0 < m.end && m.begin < s.1);
                     let iri = if let Some((_, _, l)) = exact.or(overlap) {
-                        target_iri(&l.target)
+                        l.target.iri()
                     } else if let Some((id, _, _)) =
                         annotator.kb().lookup(&surface).first().copied()
                     {
@@ -204,11 +204,7 @@ pub fn annotate_nif(
                         nn(end_p.clone()),
                         Literal::new_typed_literal(e.to_string(), nonneg),
                     ));
-                    out.push(Triple::new(
-                        m.clone(),
-                        ident.clone(),
-                        nn(target_iri(&l.target)),
-                    ));
+                    out.push(Triple::new(m.clone(), ident.clone(), nn(l.target.iri())));
                     out.push(Triple::new(
                         m,
                         nn(format!("{ITSRDF}taConfidence")),

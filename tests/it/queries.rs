@@ -81,7 +81,10 @@ fn fixture() -> Store {
             37,
             1,
             EntityType::Per,
-            Target::Unknown("local:per/kim-yong-chol".into()),
+            Target::Unknown(kglink::model::ids::LocalId::new(
+                kglink::model::EntityType::Per,
+                "Kim Yong-chol",
+            )),
             "Kim Yong-chol",
             0.7,
         ),

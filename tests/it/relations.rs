@@ -87,7 +87,7 @@ fn predicted(rels: &[Relation]) -> (Tuples, Vec<Said>) {
                 t.entry("affiliation").or_default().insert(format!(
                     "{} {} {}",
                     id(&r.subject),
-                    short(r.predicate),
+                    short(kglink::rdf::predicate_iri(r.predicate)),
                     id(&r.object)
                 ));
             }

@@ -4,6 +4,9 @@
 //! slice); the JSON output converts them to Unicode scalar values (see
 //! [`crate::text::CharIndex`]), the unit of the NIF and JSON formats.
 
+pub mod ids;
+
+use ids::LocalId;
 use serde::{Deserialize, Serialize};
 
 /// The entity types kglink recognizes.
@@ -140,7 +143,25 @@ pub enum Target {
     /// A knowledge-base entity, by its QID.
     Known(String),
     /// An entity the knowledge base does not know, by its local ID.
-    Unknown(String),
+    Unknown(LocalId),
+}
+
+impl Target {
+    /// The QID, or the local ID (`local:per/kim-yong-chol`).
+    pub fn id(&self) -> String {
+        match self {
+            Target::Known(q) => q.clone(),
+            Target::Unknown(l) => l.to_string(),
+        }
+    }
+
+    /// The entity's IRI: Wikidata's, or kglink's for an unknown entity.
+    pub fn iri(&self) -> String {
+        match self {
+            Target::Known(q) => ids::qid_iri(q),
+            Target::Unknown(l) => l.iri(),
+        }
+    }
 }
 
 /// A linked mention. Offsets are bytes.
@@ -160,10 +181,8 @@ pub struct Link {
 
 impl Link {
     /// The QID or local ID.
-    pub fn id(&self) -> &str {
-        match &self.target {
-            Target::Known(q) | Target::Unknown(q) => q,
-        }
+    pub fn id(&self) -> String {
+        self.target.id()
     }
 
     /// True when the entity is not in the knowledge base.
