@@ -103,7 +103,7 @@ fn predicted(rels: &[Relation]) -> (Tuples, Vec<Said>) {
                     panic!("{r:?}")
                 };
                 let m = meetings.entry(k).or_default();
-                if r.predicate == vocab::SCHEMA_ATTENDEE {
+                if kglink::rdf::predicate_iri(r.predicate) == vocab::SCHEMA_ATTENDEE {
                     m.0.insert(id(&r.object));
                 } else {
                     m.1 = Some(id(&r.object));
@@ -111,7 +111,7 @@ fn predicted(rels: &[Relation]) -> (Tuples, Vec<Said>) {
                 m.2 = r.when.map(|d| d.to_iso());
             }
             RelationKind::Statement => {
-                if r.predicate == vocab::SCHEMA_RECIPIENT {
+                if kglink::rdf::predicate_iri(r.predicate) == vocab::SCHEMA_RECIPIENT {
                     recipients.insert(id(&r.subject), id(&r.object));
                 } else if let Node::Utterance { start, end } = r.object {
                     said.push((id(&r.subject), start, end));
@@ -391,8 +391,11 @@ fn gold_set_covers_every_relation_kind() {
 }
 
 fn has(rels: &[Relation], subject: &str, predicate: &str, object: &str) -> bool {
-    rels.iter()
-        .any(|r| id(&r.subject) == subject && r.predicate == predicate && id(&r.object) == object)
+    rels.iter().any(|r| {
+        id(&r.subject) == subject
+            && kglink::rdf::predicate_iri(r.predicate) == predicate
+            && id(&r.object) == object
+    })
 }
 
 #[test]
@@ -408,7 +411,7 @@ fn seed_article_relations() {
     let office_of = |person: &str, country: &str| {
         rels.iter().any(|r| {
             id(&r.subject) == person
-                && r.predicate == vocab::WDT_POSITION_HELD
+                && kglink::rdf::predicate_iri(r.predicate) == vocab::WDT_POSITION_HELD
                 && match &r.object {
                     Node::Office(relate::Office::Known(q)) => kb
                         .position_by_qid(q)
@@ -437,7 +440,7 @@ fn seed_article_relations() {
     let meeting = rels.iter().find_map(|r| match r.subject {
         Node::Meeting(k)
             if r.object == Node::Entity(Target::Known("Q1858".into()))
-                && r.predicate == vocab::SCHEMA_LOCATION =>
+                && kglink::rdf::predicate_iri(r.predicate) == vocab::SCHEMA_LOCATION =>
         {
             Some(k)
         }
@@ -452,7 +455,10 @@ fn seed_article_relations() {
     }
     let abe_said: Vec<&str> = rels
         .iter()
-        .filter(|r| id(&r.subject) == "Q132345" && r.predicate == vocab::KGL_SAID)
+        .filter(|r| {
+            id(&r.subject) == "Q132345"
+                && kglink::rdf::predicate_iri(r.predicate) == vocab::KGL_SAID
+        })
         .filter_map(|r| match r.object {
             Node::Utterance { start, end } => Some(&text[start..end]),
             _ => None,
