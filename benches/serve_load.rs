@@ -324,7 +324,7 @@ fn main() {
 /// and dumps it to `nq`; returns the article count and a text for /annotate.
 fn build_store(corpus: &Path, limit: usize, dir: &Path, nq: &Path) -> (usize, String) {
     use kglink::annotate::Annotator;
-    use kglink::kb::{Kb, PartialDate};
+    use kglink::kb::Kb;
     let data = std::fs::read_to_string(corpus).unwrap();
     let kb = Kb::bundled().unwrap();
     let store = kglink::store::Store::open(dir).unwrap();
@@ -334,10 +334,8 @@ fn build_store(corpus: &Path, limit: usize, dir: &Path, nq: &Path) -> (usize, St
     let mut sample = String::new();
     for line in data.lines().take(limit) {
         let a = kglink::ingest::input::parse_record(line).expect("corpus record");
-        let links = annotator.links(&a.text, a.date.as_deref());
-        let date = a.date.as_deref().and_then(PartialDate::parse);
-        let rel = kglink::relate::relate_text(kb, &a.text, &links, date);
-        let quads = kglink::rdf::article_quads(&a, &links, &rel);
+        let annotated = annotator.article(&a);
+        let (links, quads) = (annotated.links, annotated.quads);
         store
             .put_article(
                 &kglink::rdf::article_iri(&a.id),

@@ -1,11 +1,10 @@
 //! `kglink annotate`: entities of a text as JSON, JSON Lines or Turtle.
 
-use super::KbArgs;
+use super::AnnotateArgs;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use kglink::annotate::{to_entities, Annotator};
 use kglink::ingest::input::{self, InputFormat};
-use kglink::kb::Kb;
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,7 +22,7 @@ pub enum AnnotateFormat {
 }
 
 #[derive(Debug, Args)]
-pub struct AnnotateArgs {
+pub struct AnnotateCommand {
     /// Input file, or `-` for standard input.
     #[arg(default_value = "-")]
     input: PathBuf,
@@ -35,26 +34,21 @@ pub struct AnnotateArgs {
     /// a line, each fetched); `auto` decides by the extension, else the content.
     #[arg(long, value_enum, default_value = "auto")]
     input_format: InputFormat,
-    /// The article's date (YYYY-MM-DD) for a text input: picks who held an office then.
-    #[arg(long)]
-    date: Option<String>,
-    /// Leave out links below this confidence (0–1).
-    #[arg(long, default_value_t = 0.0)]
-    min_confidence: f32,
     #[command(flatten)]
-    kb: KbArgs,
+    annotate: AnnotateArgs,
     #[command(flatten)]
     online: super::online::OnlineArgs,
     #[command(flatten)]
     fetch: kglink::ingest::fetch::FetchArgs,
 }
 
-pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: AnnotateCommand) -> anyhow::Result<ExitCode> {
     // with --online the overlay owns the KB (it grows); otherwise one annotator
-    let mut overlay = args.online.overlay(&args.kb)?;
+    let mut overlay = args.online.overlay(&args.annotate.kb)?;
+    let options = args.annotate.options();
     let annotator = match overlay {
         Some(_) => None,
-        None => Some(Annotator::new(args.kb.load()?).with_min_confidence(args.min_confidence)),
+        None => Some(Annotator::new(args.annotate.kb.load()?).with_options(options.clone())),
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -69,7 +63,7 @@ pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
         if result.is_err() {
             return;
         }
-        let mut article = match item.article {
+        let article = match item.article {
             Ok(a) => a,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -77,39 +71,32 @@ pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
                 return;
             }
         };
-        if article.date.is_none() {
-            article.date.clone_from(&args.date);
-        }
-        let (links, kb): (_, &Kb) = match (overlay.as_mut(), annotator.as_ref()) {
-            (None, Some(a)) => (a.links(&article.text, article.date.as_deref()), a.kb()),
+        let annotated = match (overlay.as_mut(), annotator.as_ref()) {
+            (None, Some(a)) => a.article(&article),
             (None, None) => unreachable!("an annotator is made when there is no overlay"),
-            (Some(o), _) => match super::online::links(
-                o,
-                &article.text,
-                article.date.as_deref(),
-                args.min_confidence,
-            ) {
-                Ok(links) => (links, o.kb()),
+            (Some(o), _) => match super::online::article(o, &article, &options) {
+                Ok(annotated) => annotated,
                 Err(e) => {
                     result = Err(e);
                     return;
                 }
             },
         };
+        let links = &annotated.links;
         let r = match args.format {
             AnnotateFormat::Json if !jsonl_input => {
-                let v = json!({ "entities": to_entities(&article.text, &links) });
+                let v = json!({ "entities": to_entities(&article.text, links) });
                 serde_json::to_writer_pretty(&mut out, &v)
                     .map_err(anyhow::Error::from)
                     .and_then(|_| Ok(writeln!(out)?))
             }
             AnnotateFormat::Json | AnnotateFormat::Jsonl => {
-                let v = json!({ "id": article.id, "entities": to_entities(&article.text, &links) });
+                let v = json!({ "id": article.id, "entities": to_entities(&article.text, links) });
                 serde_json::to_writer(&mut out, &v)
                     .map_err(anyhow::Error::from)
                     .and_then(|_| Ok(writeln!(out)?))
             }
-            AnnotateFormat::Ttl => write_turtle(&mut out, kb, &article, &links),
+            AnnotateFormat::Ttl => write_turtle(&mut out, annotated.quads),
         };
         if let Err(e) = r {
             result = Err(e);
@@ -125,19 +112,8 @@ pub fn run(args: AnnotateArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn write_turtle(
-    out: &mut dyn Write,
-    kb: &kglink::kb::Kb,
-    article: &kglink::model::Article,
-    links: &[kglink::model::Link],
-) -> anyhow::Result<()> {
+fn write_turtle(out: &mut dyn Write, quads: Vec<oxigraph::model::Quad>) -> anyhow::Result<()> {
     use oxigraph::io::{RdfFormat, RdfSerializer};
-    let date = article
-        .date
-        .as_deref()
-        .and_then(kglink::kb::PartialDate::parse);
-    let relations = kglink::relate::relate_text(kb, &article.text, links, date);
-    let quads = kglink::rdf::article_quads(article, links, &relations);
     let mut ser = RdfSerializer::from_format(RdfFormat::Turtle);
     for (p, iri) in kglink::query::PREFIXES {
         ser = ser.with_prefix(*p, *iri)?;

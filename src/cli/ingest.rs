@@ -4,7 +4,7 @@
 //! when its text changed, skipped when unchanged), to N-Quads files, or to a
 //! remote SPARQL 1.1 store (`--store http://…`, see [`kglink::ingest::remote`]).
 
-use super::{progress, KbArgs, StoreArgs};
+use super::{progress, AnnotateArgs, StoreArgs};
 use clap::Args;
 use kglink::ingest::fetch::FetchArgs;
 use kglink::ingest::input::InputFormat;
@@ -25,13 +25,6 @@ pub struct IngestArgs {
     /// `jsonl`, `html` or `urls` (a list of URLs to fetch).
     #[arg(long, visible_alias = "format", value_enum, default_value = "auto")]
     input_format: InputFormat,
-    /// The date (YYYY-MM-DD) of articles that give none (text files): picks who
-    /// held an office then, and dates the relations they state.
-    #[arg(long)]
-    date: Option<String>,
-    /// Leave out links below this confidence (0–1).
-    #[arg(long, default_value_t = 0.0)]
-    min_confidence: f32,
     /// Articles annotated together and written in one transaction.
     #[arg(long, default_value_t = 256)]
     batch: usize,
@@ -54,7 +47,7 @@ pub struct IngestArgs {
     #[command(flatten)]
     store: StoreArgs,
     #[command(flatten)]
-    kb: KbArgs,
+    annotate: AnnotateArgs,
 }
 
 /// Options of `--store http://…` (a remote SPARQL 1.1 store).
@@ -162,14 +155,13 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let options = ingest::Options {
         paths: args.paths.clone(),
         format: args.input_format,
-        default_date: args.date.clone(),
-        min_confidence: args.min_confidence,
+        annotate: args.annotate.options(),
         batch: args.batch,
         shard,
         failures: args.failures.clone(),
         fetch: args.fetch.options().map_err(anyhow::Error::msg)?,
     };
-    let kb = args.kb.load()?;
+    let kb = args.annotate.kb.load()?;
 
     let store;
     let url = args.store.store.to_str().unwrap_or("").to_string();

@@ -15,6 +15,7 @@ mod stats;
 mod train;
 
 use clap::{Args, Parser, Subcommand};
+use kglink::annotate::AnnotateOptions;
 use kglink::kb::Kb;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,7 +33,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Annotate text: print the entities found, with offsets and links.
-    Annotate(annotate::AnnotateArgs),
+    Annotate(annotate::AnnotateCommand),
     /// Annotate articles and store them, one named graph each.
     Ingest(ingest::IngestArgs),
     /// Run a SPARQL query, a .rq file, or a saved query by name.
@@ -84,6 +85,31 @@ impl StoreArgs {
         } else {
             kglink::store::Store::open(&self.store)?
         })
+    }
+}
+
+/// How articles are annotated: the same options for `annotate`, `ingest` and
+/// `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct AnnotateArgs {
+    /// The date (YYYY-MM-DD) of articles that give none (text files): picks who
+    /// held an office then, and dates the relations they state.
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Leave out links below this confidence (0–1).
+    #[arg(long, default_value_t = 0.0)]
+    pub min_confidence: f32,
+    #[command(flatten)]
+    pub kb: KbArgs,
+}
+
+impl AnnotateArgs {
+    /// The library's options.
+    pub fn options(&self) -> AnnotateOptions {
+        AnnotateOptions {
+            min_confidence: self.min_confidence,
+            default_date: self.date.clone(),
+        }
     }
 }
 

@@ -4,10 +4,10 @@
 use super::KbArgs;
 use anyhow::{bail, Context};
 use clap::Args;
-use kglink::annotate::{to_entities, Annotator};
+use kglink::annotate::{to_entities, AnnotateOptions, Annotated, Annotator};
 use kglink::kb::import::ImportOptions;
 use kglink::kb::online::{OnlineConfig, Overlay, WIKIDATA_API};
-use kglink::model::Link;
+use kglink::model::Article;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Args)]
@@ -49,20 +49,20 @@ impl OnlineArgs {
     }
 }
 
-/// Links `text`; when mentions stay unlinked, looks them up and links again.
-pub fn links(
+/// Annotates `article`; when mentions stay unlinked, looks them up and
+/// annotates again.
+pub fn article(
     overlay: &mut Overlay,
-    text: &str,
-    date: Option<&str>,
-    min_confidence: f32,
-) -> anyhow::Result<Vec<Link>> {
+    article: &Article,
+    options: &AnnotateOptions,
+) -> anyhow::Result<Annotated> {
     let run = |o: &Overlay| {
         Annotator::new(o.kb())
-            .with_min_confidence(min_confidence)
-            .links(text, date)
+            .with_options(options.clone())
+            .article(article)
     };
-    let links = run(overlay);
-    let mut names: Vec<String> = to_entities(text, &links)
+    let annotated = run(overlay);
+    let mut names: Vec<String> = to_entities(&article.text, &annotated.links)
         .into_iter()
         .filter(|e| e.nil)
         .map(|e| e.text)
@@ -70,11 +70,11 @@ pub fn links(
     names.sort();
     names.dedup();
     if names.is_empty() {
-        return Ok(links);
+        return Ok(annotated);
     }
     let added = overlay.resolve(&names)?;
     if added == 0 {
-        return Ok(links);
+        return Ok(annotated);
     }
     eprintln!("online: {added} entities added to the KB");
     Ok(run(overlay))

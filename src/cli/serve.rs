@@ -1,6 +1,6 @@
 //! `kglink serve`: the SPARQL endpoint, annotation API and web page over HTTP.
 
-use super::{KbArgs, StoreArgs};
+use super::{AnnotateArgs, StoreArgs};
 use anyhow::Context;
 use clap::Args;
 use kglink::server::{self, ServerConfig};
@@ -41,9 +41,6 @@ pub struct ServeArgs {
     /// Repeatable. By default no outbound request is made.
     #[arg(long = "allow-remote", value_name = "HOST[:PORT]")]
     allow_remote: Vec<String>,
-    /// Annotation drops links below this confidence (0–1).
-    #[arg(long, default_value_t = 0.0)]
-    min_confidence: f32,
     /// Megabytes of query answers kept for repeated queries until the next
     /// write (answers carry `X-Kglink-Cache: hit|miss|bypass|off`; a request
     /// with `Cache-Control: no-cache` is evaluated afresh). 0 turns it off.
@@ -91,7 +88,7 @@ pub struct ServeArgs {
     #[command(flatten)]
     store: StoreArgs,
     #[command(flatten)]
-    kb: KbArgs,
+    annotate: AnnotateArgs,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -121,7 +118,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let body_timeout = seconds("body-timeout", args.body_timeout)?;
     let header_timeout = seconds("header-timeout", args.header_timeout)?;
     let shutdown_grace = seconds("shutdown-grace", args.shutdown_grace)?;
-    let kb = args.kb.load()?;
+    let kb = args.annotate.kb.load()?;
     let store = args.store.open()?;
     if store.is_empty()? {
         store.put_kb(kb)?;
@@ -135,7 +132,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         max_concurrent: args.max_concurrent,
         cors_origins: args.cors_origins,
         allow_remote: args.allow_remote,
-        min_confidence: args.min_confidence,
+        annotate: args.annotate.options(),
         cache_bytes: args.cache_mb.saturating_mul(1 << 20),
         nesting: kglink::guard::NestingLimits {
             max_depth: args.max_query_depth,

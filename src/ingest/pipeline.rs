@@ -5,13 +5,12 @@ use super::report::{Failure, FailureLog, Summary};
 use super::shard::Shard;
 use super::sink::{Prepared, Sink};
 use super::source;
-use crate::annotate::Annotator;
+use crate::annotate::{AnnotateOptions, Annotator};
 use crate::error::Result;
 use crate::ingest::input::{FetchOptions, InputFormat, Item};
-use crate::kb::{Kb, PartialDate};
-use crate::model::Article;
+use crate::kb::Kb;
+use crate::model::{Article, Link};
 use crate::rdf;
-use crate::relate;
 use crate::store::PutOutcome;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -25,10 +24,9 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     /// How to read files.
     pub format: InputFormat,
-    /// The date of articles that give none.
-    pub default_date: Option<String>,
-    /// Leave out links below this confidence.
-    pub min_confidence: f32,
+    /// How articles are annotated (minimum confidence, the date of articles
+    /// that give none).
+    pub annotate: AnnotateOptions,
     /// Articles annotated and written together.
     pub batch: usize,
     /// This job's part of the input.
@@ -44,8 +42,7 @@ impl Default for Options {
         Options {
             paths: Vec::new(),
             format: InputFormat::Auto,
-            default_date: None,
-            min_confidence: 0.0,
+            annotate: AnnotateOptions::default(),
             batch: 256,
             shard: Shard::ALL,
             failures: None,
@@ -86,7 +83,7 @@ pub fn run(
 ) -> Result<Summary> {
     let started = Instant::now();
     let mut log = FailureLog::new(options.failures.as_deref())?;
-    let annotator = Annotator::new(kb).with_min_confidence(options.min_confidence);
+    let annotator = Annotator::new(kb).with_options(options.annotate.clone());
     let batch_size = options.batch.max(1);
     let paths = source::expand(&options.paths);
     let (read_tx, read_rx) = sync_channel::<Read>(batch_size * 2);
@@ -94,7 +91,7 @@ pub fn run(
     let summary = std::thread::scope(|scope| {
         let reader = scope.spawn(|| reader(&paths, options, read_tx));
         let writer = scope.spawn(|| writer(sink, work_rx, &mut log, progress));
-        annotate_batches(kb, &annotator, sink, batch_size, read_rx, work_tx);
+        annotate_batches(&annotator, sink, batch_size, read_rx, work_tx);
         // the reader ends at the end of its input, or when its channel closes
         if let Err(p) = reader.join() {
             std::panic::resume_unwind(p);
@@ -128,12 +125,7 @@ fn reader(
         }
         let msg = match &mut item.article {
             Ok(a) if !options.shard.takes(&a.id) => Read::OtherShard,
-            Ok(a) => {
-                if a.date.is_none() {
-                    a.date.clone_from(&options.default_date);
-                }
-                Read::Item(item)
-            }
+            Ok(_) => Read::Item(item),
             Err(_) => Read::Item(item),
         };
         open = tx.send(msg).is_ok();
@@ -142,7 +134,6 @@ fn reader(
 
 /// Collects batches of articles, annotates each on all cores, hands them on.
 fn annotate_batches(
-    kb: &Kb,
     annotator: &Annotator<'_>,
     sink: &dyn Sink,
     batch_size: usize,
@@ -173,7 +164,7 @@ fn annotate_batches(
             continue;
         }
         let mut done = std::mem::take(&mut work);
-        prepare(kb, annotator, sink, &mut articles, &mut done);
+        prepare(annotator, sink, &mut articles, &mut done);
         if tx.send(done).is_err() || end {
             return;
         }
@@ -183,7 +174,6 @@ fn annotate_batches(
 /// Annotates `articles` (draining it) into `work`, leaving out those stored
 /// unchanged.
 fn prepare(
-    kb: &Kb,
     annotator: &Annotator<'_>,
     sink: &dyn Sink,
     articles: &mut Vec<(String, Article)>,
@@ -219,12 +209,9 @@ fn prepare(
         .into_par_iter()
         .map(|(location, a, graph, hash)| {
             let annotated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let links = annotator.links(&a.text, a.date.as_deref());
-                let date = a.date.as_deref().and_then(PartialDate::parse);
-                let relations = relate::relate_text(kb, &a.text, &links, date);
-                let quads = rdf::article_quads(&a, &links, &relations);
-                let entities: Vec<String> = links.iter().map(crate::model::Link::id).collect();
-                (quads, links.len(), entities)
+                let annotated = annotator.article(&a);
+                let entities: Vec<String> = annotated.links.iter().map(Link::id).collect();
+                (annotated.quads, annotated.links.len(), entities)
             }));
             match annotated {
                 Ok((quads, mentions, entities)) => Ok(Prepared {

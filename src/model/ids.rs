@@ -88,6 +88,16 @@ pub fn local_position_iri(country: &str, title: &str) -> String {
     format!("{ENTITY_BASE}position/{country}/{}", slug(title))
 }
 
+/// The IRI a NIF request's given mention gets when neither kglink nor the KB
+/// knows its entity: `https://w3id.org/kglink/entity/unknown/<slug>`.
+pub fn unknown_mention_iri(surface: &str) -> String {
+    let s = slug(surface);
+    format!(
+        "{ENTITY_BASE}unknown/{}",
+        if s.is_empty() { "unnamed" } else { &s }
+    )
+}
+
 /// The IRI of an article (and of its named graph): the ID, percent-encoded.
 pub fn article_iri(id: &str) -> String {
     let mut s = String::from(ARTICLE_BASE);

@@ -8,10 +8,9 @@ use super::limits::run_blocking;
 use super::response::{body, ApiError};
 use super::sparql::{content_type, form_pairs, utf8_body};
 use super::{auth, AppState};
-use crate::annotate::{to_entities, Annotator};
-use crate::kb::PartialDate;
+use crate::annotate::to_entities;
 use crate::store::PutOutcome;
-use crate::{ingest::input, rdf, relate};
+use crate::{ingest::input, rdf};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
@@ -72,12 +71,9 @@ pub async fn annotate(
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };
-    let kb = state.kb;
-    let min = state.config.min_confidence;
+    let annotator = state.annotator.clone();
     let r = run_blocking(&state, Some(state.config.query_timeout), move |_| {
-        let a = Annotator::new(kb)
-            .with_min_confidence(min)
-            .annotate(&text, date.as_deref());
+        let a = annotator.annotate(&text, date.as_deref());
         serde_json::to_vec(&a).map_err(|e| ApiError::internal(e.to_string()))
     })
     .await;
@@ -115,18 +111,13 @@ pub async fn ingest(
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
-    let kb = state.kb;
-    let min = state.config.min_confidence;
+    let annotator = state.annotator.clone();
     let store = state.store.clone();
     let guard = state.cache.writing();
     let r = run_blocking(&state, Some(state.config.query_timeout), move |work| {
         let _writing = &guard;
-        let links = Annotator::new(kb)
-            .with_min_confidence(min)
-            .links(&article.text, article.date.as_deref());
-        let date = article.date.as_deref().and_then(PartialDate::parse);
-        let relations = relate::relate_text(kb, &article.text, &links, date);
-        let quads = rdf::article_quads(&article, &links, &relations);
+        let annotated = annotator.article(&article);
+        let (links, quads) = (annotated.links, annotated.quads);
         let iri = rdf::article_iri(&article.id);
         let outcome = work.commit(|| {
             store

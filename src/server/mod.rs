@@ -51,6 +51,7 @@ pub use metrics::Metrics;
 pub use outbound::AllowList;
 pub use results::{ROW_LIMIT_HEADER, TRUNCATED_HEADER};
 
+use crate::annotate::{AnnotateOptions, Annotator};
 use crate::guard::nesting::Nesting;
 use crate::guard::rdf::DEFAULT_ENTITY_EXPANSION;
 use crate::guard::{NestingLimits, RdfLimits};
@@ -86,8 +87,9 @@ pub struct ServerConfig {
     pub cors_origins: Vec<String>,
     /// Hosts (`host` or `host:port`) SERVICE and LOAD may reach.
     pub allow_remote: Vec<String>,
-    /// Annotation drops links below this confidence.
-    pub min_confidence: f32,
+    /// How `/annotate`, `/ingest` and `/nif` annotate (minimum confidence,
+    /// the date of texts that give none).
+    pub annotate: AnnotateOptions,
     /// Bytes of query answers kept for repeated queries until the next write
     /// (see the `cache` module); 0 turns the cache off.
     pub cache_bytes: usize,
@@ -122,7 +124,7 @@ impl Default for ServerConfig {
             max_concurrent: 128,
             cors_origins: Vec::new(),
             allow_remote: Vec::new(),
-            min_confidence: 0.0,
+            annotate: AnnotateOptions::default(),
             cache_bytes: 64 << 20,
             nesting: NestingLimits::default(),
             max_quads: 1_000_000,
@@ -167,7 +169,7 @@ impl ServerConfig {
 #[derive(Clone)]
 pub struct AppState {
     store: Arc<Store>,
-    kb: &'static Kb,
+    annotator: Arc<Annotator<'static>>,
     config: Arc<ServerConfig>,
     permits: Arc<Semaphore>,
     metrics: Arc<Metrics>,
@@ -181,7 +183,7 @@ impl AppState {
     pub fn new(store: Arc<Store>, kb: &'static Kb, config: ServerConfig) -> Self {
         AppState {
             store,
-            kb,
+            annotator: Arc::new(Annotator::new(kb).with_options(config.annotate.clone())),
             permits: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
             cache: Arc::new(cache::ResultCache::new(config.cache_bytes)),
             bodies: Arc::new(Semaphore::new(

@@ -74,13 +74,9 @@ fn example_article() -> Article {
 fn worked_example_matches_what_the_code_writes() {
     let kb = Kb::bundled().unwrap();
     let article = example_article();
-    let links = Annotator::new(kb).links(&article.text, article.date.as_deref());
-    let date = article
-        .date
-        .as_deref()
-        .and_then(kglink::kb::PartialDate::parse);
-    let relations = kglink::relate::relate_text(kb, &article.text, &links, date);
-    let written: Dataset = kglink::rdf::article_quads(&article, &links, &relations)
+    let written: Dataset = Annotator::new(kb)
+        .article(&article)
+        .quads
         .into_iter()
         .collect();
     let path = crate::root().join("ontology/example.trig");

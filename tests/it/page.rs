@@ -6,7 +6,7 @@
 
 use crate::http::{self, Resp};
 use kglink::annotate::Annotator;
-use kglink::kb::{Kb, PartialDate};
+use kglink::kb::Kb;
 use kglink::model::Article;
 use kglink::server::{Running, ServerConfig};
 use kglink::store::Store;
@@ -238,9 +238,7 @@ fn ingest(store: &Store, kb: &Kb) {
             url: None,
             source: None,
         };
-        let links = annotator.links(&a.text, a.date.as_deref());
-        let rel = kglink::relate::relate_text(kb, &a.text, &links, PartialDate::parse(date));
-        let quads = kglink::rdf::article_quads(&a, &links, &rel);
+        let quads = annotator.article(&a).quads;
         store
             .put_article(
                 &kglink::rdf::article_iri(id),
